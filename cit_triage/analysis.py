@@ -1,0 +1,72 @@
+"""One call through the NLP: normalized notes, concepts with context, and the guide's facts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from .facts import CallFacts, CallTypeMatcher, derive_facts
+from .nlp.context import Finding
+from .nlp.lexicon import ConceptLexicon
+from .normalize import NormalizedNotes, Shorthand
+from .schema import Call
+
+# Function words carry no signal as word features; kept small on purpose (negations stay).
+STOP_WORDS = frozenset(
+    "a an the and or of to in on at for from by with is are was were be been being it its this that "
+    "these those there here he she his her him they them their we our you your i me my as has have "
+    "had do does did so if then than about into over up out per via just also".split()
+)
+_WORD = re.compile(r"^[a-z][a-z'\-]*$")
+_CALL_TYPE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+|\d{2}-\d{2}")
+
+
+@dataclass
+class CallAnalysis:
+    call: Call
+    notes: NormalizedNotes
+    findings: list[Finding]
+    facts: CallFacts
+    words: list[str]
+    call_type_words: list[str]
+
+    def original_span(self, finding_or_chars) -> tuple[int, int]:
+        if isinstance(finding_or_chars, Finding):
+            return self.notes.original_span(finding_or_chars.start_char, finding_or_chars.end_char)
+        return self.notes.original_span(*finding_or_chars)
+
+    def quote(self, finding: Finding) -> str:
+        start, end = self.original_span(finding)
+        return self.notes.original[start:end]
+
+
+class Analyzer:
+    """Runs normalization, the spaCy pipeline and fact derivation for one call."""
+
+    def __init__(self, nlp: Language, shorthand: Shorthand, lexicon: ConceptLexicon, crisis_assertions, risk_assertions,
+                 call_types: CallTypeMatcher):
+        self.nlp = nlp
+        self.shorthand = shorthand
+        self.lexicon = lexicon
+        self.crisis_assertions = frozenset(crisis_assertions)
+        self.risk_assertions = frozenset(risk_assertions)
+        self.call_types = call_types
+
+    def analyze(self, call: Call) -> CallAnalysis:
+        notes = self.shorthand.normalize(call.notes)
+        doc = self.nlp(notes.text)
+        return self._finish(call, notes, doc)
+
+    def analyze_many(self, calls: list[Call], batch_size: int = 256) -> list[CallAnalysis]:
+        normalized = [self.shorthand.normalize(c.notes) for c in calls]
+        docs = self.nlp.pipe((n.text for n in normalized), batch_size=batch_size)
+        return [self._finish(c, n, d) for c, n, d in zip(calls, normalized, docs)]
+
+    def _finish(self, call: Call, notes: NormalizedNotes, doc) -> CallAnalysis:
+        findings = doc._.findings or []
+        facts = derive_facts(findings, call, self.lexicon, self.crisis_assertions, self.risk_assertions, self.call_types)
+        words = [w for w in (t.lower_ for t in doc) if w not in STOP_WORDS and _WORD.match(w)]
+        ct_words = [w.lower() for w in _CALL_TYPE_WORD.findall(call.call_type or "")]
+        return CallAnalysis(call, notes, findings, facts, words, ct_words)

@@ -1,0 +1,115 @@
+"""From concepts found in the notes to the facts the labeling guide reasons with.
+
+A concept *counts* when its assertion is one the policy counts (affirmed or hypothetical by
+default): "denies SI" does not count, "hx of SI" does not count, "says if police come he will
+get his gun" does. A crisis-looking concept that a stated medical cause explains ("confused,
+sugar reading 38") does not count as a crisis indicator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .nlp.context import Finding
+from .nlp.lexicon import ConceptLexicon
+from .schema import Call
+
+
+@dataclass(frozen=True)
+class CallTypeMatcher:
+    """Matches call-type keywords at word starts ("SUIC" matches "SUICIDE ATTEMPT")."""
+
+    crisis: re.Pattern[str]
+    attempt: re.Pattern[str]
+
+    @classmethod
+    def from_lists(cls, crisis: list[str], attempt: list[str]) -> "CallTypeMatcher":
+        def compile_(words: list[str]) -> re.Pattern[str]:
+            alt = "|".join(re.escape(w.upper()) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
+            return re.compile(rf"(?<![A-Z0-9])(?:{alt})")
+        return cls(compile_(crisis), compile_(attempt))
+
+    def crisis_keyword(self, call_type: str | None) -> str | None:
+        if not call_type:
+            return None
+        m = self.crisis.search(call_type.upper())
+        return m.group(0) if m else None
+
+    def is_attempt(self, call_type: str | None) -> bool:
+        return bool(call_type) and bool(self.attempt.search(call_type.upper()))
+
+
+@dataclass
+class CallFacts:
+    """What the notes and fields establish, in the guide's terms."""
+
+    crisis: list[Finding] = field(default_factory=list)        # counted crisis indicators
+    risk: list[Finding] = field(default_factory=list)          # counted elevated-risk signs
+    uncertain_crisis: list[Finding] = field(default_factory=list)
+    medically_explained: list[Finding] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)             # counted concept ids and @facts
+    evidence: dict[str, list[Finding]] = field(default_factory=dict)  # fact → findings behind it
+    crisis_call_type: str | None = None
+    attempt_call_type: bool = False
+    weapons: str = "unmentioned"  # affirmed | negated | uncertain | unmentioned
+
+    @property
+    def has_crisis(self) -> bool:
+        return bool(self.crisis) or self.crisis_call_type is not None
+
+
+_WEAPON_CONCEPTS = ("FIREARM", "KNIFE", "OTHER_WEAPON")
+
+
+def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, crisis_assertions: frozenset[str],
+                 risk_assertions: frozenset[str], call_types: CallTypeMatcher) -> CallFacts:
+    facts = CallFacts()
+    counted_any = crisis_assertions | risk_assertions
+    medical = any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
+    for f in findings:
+        concept = lexicon[f.concept]
+        if concept.has("crisis"):
+            if f.assertion in crisis_assertions:
+                if medical and concept.medical_explains:
+                    facts.medically_explained.append(f)
+                    continue
+                facts.crisis.append(f)
+            if f.assertion == "uncertain":
+                facts.uncertain_crisis.append(f)
+        if concept.has("risk") and f.assertion in risk_assertions:
+            facts.risk.append(f)
+        if f.assertion in counted_any:
+            facts.present.add(f.concept)
+            facts.evidence.setdefault(f.concept, []).append(f)
+
+    weapon_states = [f.assertion for f in findings if f.concept in _WEAPON_CONCEPTS]
+    if any(a in risk_assertions for a in weapon_states) or call.weapons_reported == "yes":
+        facts.weapons = "affirmed"
+    elif "uncertain" in weapon_states or call.weapons_reported == "unknown":
+        facts.weapons = "uncertain"
+    elif weapon_states or call.weapons_reported == "no":
+        facts.weapons = "negated"
+
+    def add(fact: str, evidence: list[Finding]) -> None:
+        facts.present.add(fact)
+        facts.evidence[fact] = evidence
+
+    means = [f for f in findings if lexicon[f.concept].has("means") and f.assertion in risk_assertions]
+    plans = facts.evidence.get("SUICIDE_PLAN", [])
+    if plans and means:
+        add("@plan_with_means", plans + means)
+    ingestion = facts.evidence.get("INGESTION", [])
+    suicidal = facts.evidence.get("INTENT", []) + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
+    if ingestion and suicidal:
+        add("@intentional_ingestion", ingestion + suicidal)
+    if call.weapons_reported == "yes":
+        add("@weapons_reported", [])
+    keyword = call_types.crisis_keyword(call.call_type)
+    if keyword:
+        facts.crisis_call_type = keyword
+        add("@crisis_call_type", [])
+    if call_types.is_attempt(call.call_type):
+        facts.attempt_call_type = True
+        add("@attempt_call_type", [])
+    return facts

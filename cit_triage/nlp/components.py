@@ -1,0 +1,118 @@
+"""spaCy pipeline components of cit_triage, registered by name.
+
+``cit_concepts`` finds lexicon concepts with a PhraseMatcher (fast: the token Matcher of
+spaCy 3.8.8+ is several times slower), ``cit_context`` applies the ConText rules. Both
+read their data files from paths in their config, so a saved pipeline config says exactly
+which lexicon it used. Results go to ``doc._.findings`` (a list of ``Finding``).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..normalize import load_shorthand
+from .context import Clauses, Cue, Finding, apply_context, split_clauses
+from .context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
+from .lexicon import DEFAULT_CONCEPTS, load_concepts
+
+if not Doc.has_extension("findings"):
+    Doc.set_extension("findings", default=None)
+if not Doc.has_extension("clauses"):
+    Doc.set_extension("clauses", default=None)
+
+CLAUSE_BOUNDARIES = frozenset({".", "!", "?", ";", "/", "|", "-", "--", "*", "•", ">", "...", "..", "//"})
+ANSWER_WORDS = frozenset({"no", "yes", "unknown", "negative", "none", "unsure", "y", "n", "neg"})
+
+
+def _phrase_docs(nlp: Language, phrases, shorthand):
+    # Phrases go through the same shorthand expansion as notes, so the lexicon may be
+    # written in either form ("hx of violence" or "history of violence").
+    return [nlp.make_doc(shorthand.normalize(p).text.strip()) for p in phrases]
+
+
+class ConceptMatcher:
+    """Finds concepts; where matches overlap, the longest wins ("jumped the fence" beats "jumped")."""
+
+    def __init__(self, nlp: Language, concepts_path: str | None, shorthand_path: str | None):
+        self.lexicon = load_concepts(concepts_path or DEFAULT_CONCEPTS)
+        shorthand = load_shorthand(shorthand_path)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.concept_of: dict[int, str] = {}
+        for concept in self.lexicon:
+            key = nlp.vocab.strings.add(concept.id)
+            self.concept_of[key] = concept.id
+            self.matcher.add(concept.id, _phrase_docs(nlp, concept.phrases, shorthand))
+        self.group_of = {c.id: c.group for c in self.lexicon}
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self.matcher(doc)
+        # Longest first, then leftmost: a greedy non-overlapping cover.
+        matches.sort(key=lambda m: (m[1] - m[2], m[1]))
+        taken = bytearray(len(doc))
+        findings: list[Finding] = []
+        for key, start, end in matches:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            concept = self.concept_of[key]
+            if concept == "NOT_A_SIGN":
+                continue
+            findings.append(Finding(concept, self.group_of[concept], start, end,
+                                    doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+        findings.sort(key=lambda f: f.start)
+        doc._.findings = findings
+        return doc
+
+
+class ContextAsserter:
+    """Applies ConText rules to ``doc._.findings``."""
+
+    def __init__(self, nlp: Language, rules_path: str | None, shorthand_path: str | None, concepts_path: str | None):
+        self.rules = load_context_rules(rules_path or DEFAULT_CONTEXT_RULES)
+        shorthand = load_shorthand(shorthand_path)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.rule_of: dict[int, object] = {}
+        for i, rule in enumerate(self.rules.rules):
+            name = f"ctx{i}"
+            self.rule_of[nlp.vocab.strings.add(name)] = rule
+            self.matcher.add(name, _phrase_docs(nlp, [rule.literal], shorthand))
+        lexicon = load_concepts(concepts_path or DEFAULT_CONCEPTS)
+        self.history_is_current = frozenset(c.id for c in lexicon if c.history_is_current)
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = [t.lower_ for t in doc]
+        clauses: Clauses = split_clauses(words, [bool(t.whitespace_) for t in doc], CLAUSE_BOUNDARIES, ANSWER_WORDS)
+        doc._.clauses = clauses
+        findings: list[Finding] = doc._.findings or []
+        if not findings:
+            return doc
+        in_concept = bytearray(len(doc))
+        for f in findings:
+            in_concept[f.start:f.end] = b"\x01" * (f.end - f.start)
+        matches = self.matcher(doc)
+        matches.sort(key=lambda m: (m[1] - m[2], m[1]))
+        taken = bytearray(len(doc))
+        accepted: set[tuple[int, int]] = set()
+        cues: list[Cue] = []
+        for key, start, end in matches:
+            # A cue inside a concept is part of that concept ("not taking his meds"); one
+            # literal may belong to several rules ("unknown" looks both ways).
+            if (start, end) not in accepted and (any(taken[start:end]) or any(in_concept[start:end])):
+                continue
+            accepted.add((start, end))
+            taken[start:end] = b"\x01" * (end - start)
+            cues.append(Cue(self.rule_of[key], start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+        apply_context(findings, cues, clauses, self.history_is_current)
+        return doc
+
+
+@Language.factory("cit_concepts", default_config={"concepts_path": None, "shorthand_path": None})
+def make_concept_matcher(nlp: Language, name: str, concepts_path: str | None, shorthand_path: str | None):
+    return ConceptMatcher(nlp, concepts_path, shorthand_path)
+
+
+@Language.factory("cit_context", default_config={"rules_path": None, "shorthand_path": None, "concepts_path": None})
+def make_context_asserter(nlp: Language, name: str, rules_path: str | None, shorthand_path: str | None, concepts_path: str | None):
+    return ContextAsserter(nlp, rules_path, shorthand_path, concepts_path)

@@ -1,0 +1,79 @@
+"""ConText rule records, read from ``data/lexicon/context_rules.toml``.
+
+A rule says how a cue ("denies", "hx of", "if", "unk") changes the concepts in its scope.
+Rules are data; ``context.py`` is the small engine that applies them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DataFileError, Errors
+
+DEFAULT_CONTEXT_RULES = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "context_rules.toml"
+
+CATEGORIES = ("NEGATED", "HISTORICAL", "HYPOTHETICAL", "UNCERTAIN", "EXPERIENCER_CALLER",
+              "EXPERIENCER_OTHER", "TERMINATE", "PSEUDO")
+DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL")
+_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups"})
+
+#: Category → the assertion it sets (experiencer categories set who, not how).
+ASSERTION_OF = {"NEGATED": "negated", "HISTORICAL": "historical", "HYPOTHETICAL": "hypothetical", "UNCERTAIN": "uncertain"}
+#: When several cues reach a concept, the strongest wins in this order.
+ASSERTION_PRIORITY = {"negated": 4, "historical": 3, "hypothetical": 2, "uncertain": 1, "affirmed": 0}
+EXPERIENCER_OF = {"EXPERIENCER_CALLER": "caller", "EXPERIENCER_OTHER": "other"}
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    literal: str
+    category: str
+    direction: str | None
+    max_scope: int
+    crosses_commas: bool = False
+    allowed_groups: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    rules: tuple[ContextRule, ...]
+    version: str
+
+
+def load_context_rules(path: str | Path = DEFAULT_CONTEXT_RULES) -> ContextRules:
+    """Read and validate a ConText rules file; unknown keys and values are errors."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+    default_scope = int(data.get("default_max_scope", 6))
+    rules: list[ContextRule] = []
+    for n, rec in enumerate(data.get("rule", []), 1):
+        unknown = set(rec) - _ALLOWED_KEYS
+        if unknown:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"unknown keys {sorted(unknown)}; allowed: {sorted(_ALLOWED_KEYS)}"))
+        category = str(rec.get("category", "")).upper()
+        if category not in CATEGORIES:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"category {category!r} is not one of {CATEGORIES}"))
+        direction = rec.get("direction")
+        if category in ("TERMINATE", "PSEUDO"):
+            direction = None
+        elif str(direction).upper() not in DIRECTIONS:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"direction {direction!r} is not one of {DIRECTIONS}"))
+        else:
+            direction = str(direction).upper()
+        scope = int(rec.get("max_scope", default_scope))
+        if scope <= 0:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="max_scope must be > 0"))
+        literals = rec.get("literals")
+        if not isinstance(literals, list) or not all(isinstance(x, str) and x.strip() for x in literals):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="literals must be a list of non-empty strings"))
+        groups = rec.get("allowed_groups")
+        for literal in literals:
+            rules.append(ContextRule(literal.lower(), category, direction, scope,
+                                     bool(rec.get("crosses_commas", False)),
+                                     frozenset(groups) if groups else None))
+    return ContextRules(tuple(rules), str(data.get("version", "unversioned")))

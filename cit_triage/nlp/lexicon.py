@@ -1,0 +1,101 @@
+"""The concept lexicon: records read from ``data/lexicon/concepts.toml``.
+
+A concept is data: an id, a description a dispatcher can read, its roles under the
+labeling guide (crisis indicator, elevated-risk sign, means, medical cause, context) and the
+phrases that express it. The engine never hard-codes a word.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DataFileError, Errors
+
+DEFAULT_CONCEPTS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "concepts.toml"
+ROLES = frozenset({"crisis", "risk", "means", "medical", "context"})
+_ALLOWED_KEYS = frozenset({"id", "description", "roles", "group", "phrases", "medical_explains", "history_is_current"})
+_ALTERNATION = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One concept of the lexicon."""
+
+    id: str
+    description: str
+    roles: frozenset[str]
+    group: str
+    phrases: tuple[str, ...]
+    medical_explains: bool = False
+    history_is_current: bool = False
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class ConceptLexicon:
+    concepts: dict[str, Concept]
+    version: str
+    source: str = field(default="")
+
+    def __getitem__(self, concept_id: str) -> Concept:
+        return self.concepts[concept_id]
+
+    def __iter__(self):
+        return iter(self.concepts.values())
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """``"{a|b} c"`` → ``["a c", "b c"]``; a phrase without braces is returned as is."""
+    parts = _ALTERNATION.split(phrase)
+    # split() alternates literal text and brace contents: literal, alts, literal, alts, ...
+    choices = [[p] if i % 2 == 0 else p.split("|") for i, p in enumerate(parts)]
+    return [re.sub(r"\s+", " ", "".join(combo)).strip() for combo in itertools.product(*choices)]
+
+
+def load_concepts(path: str | Path = DEFAULT_CONCEPTS) -> ConceptLexicon:
+    """Read and validate a concept lexicon file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+    records = data.get("concept")
+    if not isinstance(records, list) or not records:
+        raise DataFileError(Errors.E030.format(path=path, detail="no [[concept]] records"))
+    concepts: dict[str, Concept] = {}
+    for n, rec in enumerate(records, 1):
+        unknown = set(rec) - _ALLOWED_KEYS
+        if unknown:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"unknown keys {sorted(unknown)}; allowed: {sorted(_ALLOWED_KEYS)}"))
+        for key in ("id", "description", "group", "phrases"):
+            if key not in rec:
+                raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"missing {key!r}"))
+        roles = frozenset(rec.get("roles", []))
+        if roles - ROLES:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"unknown roles {sorted(roles - ROLES)}; allowed: {sorted(ROLES)}"))
+        if rec["id"] in concepts:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"duplicate id {rec['id']!r}"))
+        phrases: list[str] = []
+        for phrase in rec["phrases"]:
+            if not isinstance(phrase, str) or not phrase.strip():
+                raise DataFileError(Errors.E031.format(line=n, path=path, detail="phrases must be non-empty strings"))
+            phrases.extend(expand_phrase(phrase.lower()))
+        concepts[rec["id"]] = Concept(
+            id=rec["id"],
+            description=rec["description"],
+            roles=roles,
+            group=rec["group"],
+            phrases=tuple(dict.fromkeys(phrases)),
+            medical_explains=bool(rec.get("medical_explains", False)),
+            history_is_current=bool(rec.get("history_is_current", False)),
+        )
+    return ConceptLexicon(concepts, str(data.get("version", "unversioned")), str(path))

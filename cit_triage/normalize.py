@@ -1,0 +1,137 @@
+"""CAD notes → plain lower-case words, with a map back to the original characters.
+
+Call-takers write "RP ADV SUBJ W/ KNIFE, HX SI". Concept matching works on
+"caller advised subject with knife, history suicidal ideation", but every span shown to a
+dispatcher must quote the original characters, so ``normalize`` keeps, for each character of
+the normalized text, the offset of the original character it came from.
+
+The expansions are data (``data/lexicon/shorthand.toml``), so an agency can add its own codes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import DataFileError, Errors
+
+DEFAULT_SHORTHAND = Path(__file__).parent / "data" / "lexicon" / "shorthand.toml"
+_WORD_SECTIONS = ("abbreviations", "contractions", "ten_codes", "misspellings")
+
+
+@dataclass(frozen=True)
+class NormalizedNotes:
+    """Normalized text plus, for each of its characters, the original characters it came from.
+
+    ``starts[i]:ends[i]`` is the original text behind normalized character ``i``: one
+    character where nothing was expanded, the whole original token inside an expansion.
+    """
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    original: str
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` for the normalized characters ``start:end``."""
+        if end <= start:
+            return self.starts[start], self.starts[start]
+        return self.starts[start], self.ends[end - 1]
+
+
+class Shorthand:
+    """The expansion table, compiled into one regular expression.
+
+    One pass of a compiled pattern over the note is much cheaper than a token loop in
+    Python, which matters on the per-keystroke path.
+    """
+
+    def __init__(self, words: dict[str, str], protocols: dict[str, str], suffixes: dict[str, str], version: str):
+        self.words = words
+        self.protocols = protocols
+        self.suffixes = suffixes
+        self.version = version
+        keys = sorted(words, key=len, reverse=True)
+        word_alt = "|".join(re.escape(k) for k in keys) or "(?!x)x"
+        proto_alt = "|".join(re.escape(k) for k in sorted(protocols, key=len, reverse=True)) or "(?!x)x"
+        # Determinant code: protocol, level letter, number, optional suffix: 25-D-1, 25D01V.
+        self._pattern = re.compile(
+            rf"(?<![a-z0-9])(?:(?P<proto>{proto_alt})-?(?P<level>[a-eo])-?(?P<num>\d{{1,2}})(?P<suffix>[a-z])?"
+            rf"|(?P<word>{word_alt}))(?![a-z0-9])"
+        )
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_SHORTHAND) -> "Shorthand":
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+        words: dict[str, str] = {}
+        for section in _WORD_SECTIONS:
+            table = data.get(section, {})
+            if not isinstance(table, dict):
+                raise DataFileError(Errors.E030.format(path=path, detail=f"[{section}] must be a table"))
+            for key, value in table.items():
+                if not isinstance(value, str) or not key.strip():
+                    raise DataFileError(Errors.E030.format(path=path, detail=f"[{section}] {key!r} must map to a string"))
+                words[key.lower()] = value.lower()
+        return cls(
+            words,
+            {k.lower(): str(v).lower() for k, v in data.get("protocols", {}).items()},
+            {k.lower(): str(v).lower() for k, v in data.get("protocol_suffixes", {}).items()},
+            str(data.get("version", "unversioned")),
+        )
+
+    def normalize(self, notes: str) -> NormalizedNotes:
+        """Lower-case ``notes`` and expand shorthand, keeping the offset map."""
+        lowered = notes.lower()
+        if len(lowered) != len(notes):  # a few Unicode letters change length when lowered
+            lowered = "".join(c.lower()[0] for c in notes)
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0
+        for m in self._pattern.finditer(lowered):
+            start, end = m.span()
+            if start > pos:
+                pieces.append(lowered[pos:start])
+                starts.extend(range(pos, start))
+                ends.extend(range(pos + 1, start + 1))
+            replacement = self._replacement(m)
+            pieces.append(replacement)
+            # Every character of an expansion stands for the whole original token, so a
+            # span over part of "suicidal ideation or homicidal ideation" quotes "SI/HI".
+            starts.extend([start] * len(replacement))
+            ends.extend([end] * len(replacement))
+            pos = end
+        if pos < len(lowered):
+            pieces.append(lowered[pos:])
+            starts.extend(range(pos, len(lowered)))
+            ends.extend(range(pos + 1, len(lowered) + 1))
+        starts.append(len(notes))  # sentinel: an empty span at the very end maps too
+        return NormalizedNotes("".join(pieces), starts, ends, notes)
+
+    def _replacement(self, m: re.Match[str]) -> str:
+        word = m.group("word")
+        if word is not None:
+            return self.words[word]
+        expansion = self.protocols[m.group("proto")]
+        suffix = m.group("suffix")
+        if suffix and suffix in self.suffixes:
+            expansion = f"{expansion} {self.suffixes[suffix]}"
+        return f" {expansion} "
+
+
+@lru_cache(maxsize=8)
+def load_shorthand(path: str | None = None) -> Shorthand:
+    """The shorthand table at ``path`` (the shipped one by default), parsed once."""
+    return Shorthand.from_file(path or DEFAULT_SHORTHAND)
+
+
+def normalize(notes: str, shorthand: Shorthand | None = None) -> NormalizedNotes:
+    """Normalize ``notes`` with the shipped shorthand table (or ``shorthand``)."""
+    return (shorthand or load_shorthand()).normalize(notes)
