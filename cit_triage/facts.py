@@ -103,6 +103,12 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     suicidal = facts.evidence.get("INTENT", []) + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
     if ingestion and suicidal:
         add("@intentional_ingestion", ingestion + suicidal)
+    # A height, traffic or water is an attempt under way only in a suicidal context: the
+    # guide's "dementia, wandering in traffic" is a cit call.
+    at_risk = facts.evidence.get("AT_RISK_LOCATION", [])
+    suicidal_context = facts.evidence.get("SUICIDAL_IDEATION", []) + plans + facts.evidence.get("SUICIDE_ATTEMPT", [])
+    if at_risk and suicidal_context:
+        add("@attempt_at_location", at_risk + suicidal_context)
     if call.weapons_reported == "yes":
         add("@weapons_reported", [])
     keyword = call_types.crisis_keyword(call.call_type)

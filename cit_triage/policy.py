@@ -74,6 +74,7 @@ class Questions(_Strict):
 class AdvisoryRule(_Strict):
     code: str
     message: str
+    enabled: bool = True
     any_of: list[str] = Field(default_factory=list)
     requires_crisis: bool = False
     none_of_risk: bool = False
@@ -214,7 +215,7 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
         out.review_reasons.append("crisis call: weapons unknown")
     if review.on_uncertain_crisis and facts.uncertain_crisis and len(facts.uncertain_crisis) == len(facts.crisis):
         out.review_reasons.append("the crisis sign is only possible, not confirmed")
-    attempt_evidence = facts.present & {"SUICIDE_ATTEMPT", "SELF_HARM", "@intentional_ingestion", "AT_RISK_LOCATION"}
+    attempt_evidence = facts.present & {"SUICIDE_ATTEMPT", "SELF_HARM", "@intentional_ingestion", "@attempt_at_location"}
     if review.on_attempt_type_without_evidence and facts.attempt_call_type and not attempt_evidence:
         out.review_reasons.append("call type names a suicide attempt but the notes do not say one is under way")
 
@@ -232,6 +233,8 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
     out.response = response
 
     for adv in policy.advisory:
+        if not adv.enabled:
+            continue
         if adv.requires_crisis and not facts.has_crisis:
             continue
         if adv.none_of_risk and (facts.risk or response == "co_responder"):

@@ -98,4 +98,10 @@ def load_concepts(path: str | Path = DEFAULT_CONCEPTS) -> ConceptLexicon:
             medical_explains=bool(rec.get("medical_explains", False)),
             history_is_current=bool(rec.get("history_is_current", False)),
         )
+    owner: dict[str, str] = {}
+    for concept in concepts.values():
+        for phrase in concept.phrases:
+            other = owner.setdefault(" ".join(phrase.split()), concept.id)
+            if other != concept.id:
+                raise DataFileError(Errors.E030.format(path=path, detail=f"phrase {phrase!r} is in both {other} and {concept.id}: a phrase means one concept"))
     return ConceptLexicon(concepts, str(data.get("version", "unversioned")), str(path))

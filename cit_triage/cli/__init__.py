@@ -1,0 +1,26 @@
+"""The ``cit-triage`` command line: thin wiring, one module per command."""
+
+from __future__ import annotations
+
+import typer
+
+from . import suggest
+
+app = typer.Typer(
+    name="cit-triage",
+    help="Explained triage suggestions for 911 calls: patrol, CIT officer or co-responder team.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+suggest.register(app)
+
+
+@app.callback()
+def _root() -> None:
+    """Explained triage suggestions for 911 calls. Decision support: the dispatcher decides."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

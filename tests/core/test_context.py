@@ -1,0 +1,83 @@
+"""Negation, history, hypothetical, uncertainty and experiencer change what a concept means."""
+
+import pytest
+
+from cit_triage import Call
+
+
+def factors(triager, notes):
+    return {(f.concept, f.assertion.value) for f in triager.suggest(Call(notes=notes)).risk_factors}
+
+
+@pytest.mark.parametrize("notes,concept,assertion", [
+    ("denies SI, no weapons in the home", "SUICIDAL_IDEATION", "negated"),
+    ("denies SI, no weapons in the home", "OTHER_WEAPON", "negated"),
+    ("DENIES SI/HI", "HOMICIDAL_IDEATION", "negated"),
+    ("no knives, guns", "FIREARM", "negated"),
+    ("Any weapons? NO", "OTHER_WEAPON", "negated"),
+    ("weapons: none", "OTHER_WEAPON", "negated"),
+    ("hx of SI, reporting a stolen bike", "SUICIDAL_IDEATION", "historical"),
+    ("attempted suicide last year", "SUICIDE_ATTEMPT", "historical"),
+    ("says if police come he will get his gun", "FIREARM", "hypothetical"),
+    ("unk weapons", "OTHER_WEAPON", "uncertain"),
+    ("possibly suicidal", "SUICIDAL_IDEATION", "uncertain"),
+    ("hearing voices", "PSYCHOSIS", "affirmed"),
+])
+def test_assertion(triager, notes, concept, assertion):
+    assert (concept, assertion) in factors(triager, notes)
+
+
+def test_comma_ends_negation_scope(triager):
+    # "no weapons" must not negate the threat in the next comma clause.
+    found = factors(triager, "no weapons, threatened dad")
+    assert ("THREAT_TO_OTHERS", "affirmed") in found
+    assert ("OTHER_WEAPON", "negated") in found
+
+
+def test_comma_list_of_other_kind_stays_affirmed(triager):
+    assert ("PSYCHOSIS", "affirmed") in factors(triager, "no weapons, hearing voices")
+
+
+def test_but_terminates_negation(triager):
+    assert ("PSYCHOSIS", "affirmed") in factors(triager, "denies SI but is hearing voices")
+
+
+def test_history_of_violence_is_current_risk_and_negatable(triager):
+    assert ("VIOLENCE_HISTORY", "affirmed") in factors(triager, "son hearing voices, hx of violence")
+    assert ("VIOLENCE_HISTORY", "negated") in factors(triager, "son hearing voices, no hx of violence")
+
+
+def test_experiencer_other_person(triager):
+    s = triager.suggest("caller states her son is hearing voices")
+    voices = [f for f in s.risk_factors if f.concept == "PSYCHOSIS"]
+    assert voices and voices[0].experiencer == "other"
+
+
+def test_experiencer_caller(triager):
+    s = triager.suggest("caller is suicidal and alone at home")
+    si = [f for f in s.risk_factors if f.concept == "SUICIDAL_IDEATION"]
+    assert si and si[0].experiencer == "caller"
+
+
+@pytest.mark.parametrize("notes", [
+    "juveniles jumped the fence into the pool after hours",
+    "crazy driver weaving on I-5, swerving across lanes",
+    "car break-in at the psych ward visitor parking lot",
+    "roofer on the ledge fixing gutters, neighbor complains about noise",
+])
+def test_crisis_words_in_ordinary_calls_are_not_crisis(triager, notes):
+    s = triager.suggest(Call(notes=notes))
+    assert not any(f.counts_as == "crisis" for f in s.risk_factors)
+
+
+def test_negated_weapon_keeps_crisis_call_at_cit(triager):
+    s = triager.suggest("caller's brother hearing voices, no weapons, not violent, calm")
+    assert s.response.value == "cit"
+
+
+def test_spans_quote_original_characters(triager):
+    notes = "RP ADV SUBJ W/ KNIFE, HEARING VOICES"
+    s = triager.suggest(notes)
+    for f in s.risk_factors:
+        assert notes[f.start:f.end] == f.text
+    assert {"KNIFE", "HEARING VOICES"} <= {f.text for f in s.risk_factors}

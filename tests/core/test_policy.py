@@ -1,0 +1,109 @@
+"""The policy's safety rules can't be bypassed by the model; resources fall back with a reason."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from cit_triage import Call, Policy, PolicyError, Triager
+from cit_triage.policy import DEFAULT_POLICY
+
+
+class AlwaysPatrol:
+    """A model stand-in that is sure every call is patrol."""
+
+    def proba_one(self, idx, val):
+        return np.array([0.98, 0.01, 0.01])
+
+    def contributions(self, idx, val, klass):
+        return np.zeros(len(idx))
+
+
+class AlwaysCoResponder(AlwaysPatrol):
+    def proba_one(self, idx, val):
+        return np.array([0.01, 0.01, 0.98])
+
+
+def with_model(triager, model):
+    t = Triager(triager.analyzer, triager.featurizer, model, triager.policy, triager.manifest, triager.lexicon)
+    return t
+
+
+@pytest.mark.parametrize("notes,minimum", [
+    ("son hearing voices, threatened to stab his father, has kitchen knife", "co_responder"),
+    ("subject barricaded in bedroom, says he wants to die", "co_responder"),
+    ("caller says she has pills and plans to take all of them tonight", "co_responder"),
+    ("took a bottle of pills on purpose, wants to die", "co_responder"),
+    ("male on the bridge says he is going to jump", "co_responder"),
+    ("friend posted goodbye messages on facebook", "cit"),
+])
+def test_rules_raise_a_model_that_says_patrol(triager, notes, minimum):
+    s = with_model(triager, AlwaysPatrol()).suggest(notes)
+    assert s.response.value == minimum
+    assert s.model_response.value == "patrol"
+    assert s.needs_review  # model and rules disagree
+    assert any(r.source == "rule" and r.effect for r in s.reasons)
+
+
+def test_crisis_call_type_raises_patrol_model(triager):
+    s = with_model(triager, AlwaysPatrol()).suggest(Call(notes="subject at the bus stop", call_type="EDP"))
+    assert s.response.value == "cit"
+
+
+def test_model_co_responder_without_risk_sign_is_capped_to_cit(triager):
+    s = with_model(triager, AlwaysCoResponder()).suggest("friend posted goodbye messages on facebook")
+    assert s.response.value == "cit"
+    assert any(r.id == "cap_co_responder" for r in s.reasons)
+
+
+def test_no_clinician_on_duty_falls_back_to_cit_with_reason(triager):
+    s = triager.suggest("son hearing voices, threatened to stab his father, has kitchen knife", available=["patrol", "cit"])
+    assert s.response.value == "cit"
+    assert any(r.id == "resource_fallback" and r.effect == "co_responder -> cit" for r in s.reasons)
+    assert any(a.code == "RESOURCE_FALLBACK" for a in s.advisories)
+
+
+def test_every_rule_firing_is_a_reason_with_spans(triager):
+    s = triager.suggest("husband off his meds, hearing voices, punched the wall and pushed wife")
+    fired = [r for r in s.reasons if r.source == "rule"]
+    assert {"crisis_with_elevated_risk", "crisis_indicator"} <= {r.id for r in fired}
+    assert all(r.spans for r in fired)
+
+
+def test_attempt_advises_ems(triager):
+    s = triager.suggest("caller's daughter cut her wrists, bleeding, says she wants to die")
+    assert any(a.code == "EMS" for a in s.advisories)
+
+
+def test_crisis_without_risk_is_crisis_line_eligible(triager):
+    s = triager.suggest("RP states her son is hearing voices and hasn't slept in 3 days, no weapons, not violent")
+    assert any(a.code == "CRISIS_LINE_ELIGIBLE" for a in s.advisories)
+
+
+def test_unknown_weapons_in_crisis_call_asks_about_weapons(triager):
+    s = triager.suggest("brother is hearing voices and pacing, unk weapons")
+    assert s.needs_review
+    assert "weapons" in {q.topic for q in s.questions_to_ask}
+
+
+def test_policy_file_with_unknown_key_is_refused(tmp_path):
+    bad = tmp_path / "policy.toml"
+    bad.write_text(DEFAULT_POLICY.read_text() + "\n[surprise]\nx = 1\n")
+    with pytest.raises(PolicyError, match="surprise"):
+        Policy.from_file(bad)
+
+
+def test_policy_rule_with_bad_minimum_is_refused(tmp_path):
+    bad = tmp_path / "policy.toml"
+    bad.write_text(DEFAULT_POLICY.read_text().replace('minimum = "cit"', 'minimum = "swat"', 1))
+    with pytest.raises(PolicyError, match="minimum"):
+        Policy.from_file(bad)
+
+
+def test_agency_policy_can_disable_crisis_line_advisory(tmp_path, triager):
+    text = DEFAULT_POLICY.read_text().replace('code = "CRISIS_LINE_ELIGIBLE"', 'code = "CRISIS_LINE_ELIGIBLE"\nenabled = false', 1)
+    path = tmp_path / "agency.toml"
+    path.write_text(text)
+    t = Triager.load(policy=path)
+    s = t.suggest("RP states her son is hearing voices, no weapons, not violent")
+    assert not any(a.code == "CRISIS_LINE_ELIGIBLE" for a in s.advisories)
