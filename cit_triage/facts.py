@@ -60,6 +60,7 @@ class CallFacts:
 
 
 _WEAPON_CONCEPTS = ("FIREARM", "KNIFE", "OTHER_WEAPON")
+_WANDERING_CRISIS = frozenset({"DEMENTIA", "DISORIENTATION", "DEVELOPMENTAL_DISABILITY"})
 
 
 def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, crisis_assertions: frozenset[str],
@@ -95,20 +96,28 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         facts.present.add(fact)
         facts.evidence[fact] = evidence
 
+    # "Intending: plan + method" (IAED Protocol 41): a suicide plan, or a suicidal statement,
+    # together with the means at hand.
     means = [f for f in findings if lexicon[f.concept].has("means") and f.assertion in risk_assertions]
     plans = facts.evidence.get("SUICIDE_PLAN", [])
-    if plans and means:
-        add("@plan_with_means", plans + means)
+    suicidal_statements = plans + facts.evidence.get("SUICIDAL_IDEATION", [])
+    if suicidal_statements and means:
+        add("@plan_with_means", suicidal_statements + means)
     ingestion = facts.evidence.get("INGESTION", [])
     suicidal = facts.evidence.get("INTENT", []) + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
     if ingestion and suicidal:
         add("@intentional_ingestion", ingestion + suicidal)
-    # A height, traffic or water is an attempt under way only in a suicidal context: the
-    # guide's "dementia, wandering in traffic" is a cit call.
+    # Self-harm is a crisis sign; with suicidal words it is an attempt under way.
+    self_harm = facts.evidence.get("SELF_HARM", [])
+    if self_harm and suicidal:
+        add("@suicidal_self_harm", self_harm + suicidal)
+    # A height, traffic or water is an elevated risk for a person who is suicidal, psychotic or
+    # acting bizarrely, but not for a confused or disabled person wandering: the guide's
+    # "elderly male w/ dementia wandering in traffic, confused" is a cit call.
     at_risk = facts.evidence.get("AT_RISK_LOCATION", [])
-    suicidal_context = facts.evidence.get("SUICIDAL_IDEATION", []) + plans + facts.evidence.get("SUICIDE_ATTEMPT", [])
-    if at_risk and suicidal_context:
-        add("@attempt_at_location", at_risk + suicidal_context)
+    driving_crisis = [f for f in facts.crisis if f.concept not in _WANDERING_CRISIS]
+    if at_risk and driving_crisis:
+        add("@attempt_at_location", at_risk + driving_crisis)
     if call.weapons_reported == "yes":
         add("@weapons_reported", [])
     keyword = call_types.crisis_keyword(call.call_type)

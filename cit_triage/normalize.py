@@ -20,6 +20,7 @@ from .errors import DataFileError, Errors
 
 DEFAULT_SHORTHAND = Path(__file__).parent / "data" / "lexicon" / "shorthand.toml"
 _WORD_SECTIONS = ("abbreviations", "contractions", "ten_codes", "misspellings")
+_QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class Shorthand:
         lowered = notes.lower()
         if len(lowered) != len(notes):  # a few Unicode letters change length when lowered
             lowered = "".join(c.lower()[0] for c in notes)
+        # Quotation marks around a caller's words ("took 'a whole bottle'") would split
+        # phrases; apostrophes inside words ("he's") stay. Same length, so offsets hold.
+        lowered = _QUOTES.sub(" ", lowered)
         pieces: list[str] = []
         starts: list[int] = []
         ends: list[int] = []

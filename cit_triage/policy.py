@@ -51,6 +51,8 @@ class Rule(_Strict):
 class Caps(_Strict):
     co_responder_requires_risk_of: str | None = Field(
         None, description="Rule id whose any_of lists the risk signs a model co_responder must be able to cite.")
+    unless_model_above: float = Field(
+        1.0, ge=0, le=1, description="Keep the model's co_responder without a cited risk sign when its probability is at least this.")
 
 
 class Review(_Strict):
@@ -173,7 +175,8 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
     response = model_response
     out = PolicyOutcome(response)
     cap_rule = next((r for r in policy.rule if r.id == policy.caps.co_responder_requires_risk_of), None)
-    if cap_rule is not None and response == "co_responder" and not any(f in facts.present for f in cap_rule.any_of):
+    if (cap_rule is not None and response == "co_responder" and confidence < policy.caps.unless_model_above
+            and not any(f in facts.present for f in cap_rule.any_of)):
         out.firings.append(Firing("cap_co_responder", "No elevated-risk sign found to justify a clinician team: CIT officer",
                                   "co_responder -> cit", []))
         out.review_reasons.append("model suggested co_responder but no elevated-risk sign was found")
@@ -215,7 +218,7 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
         out.review_reasons.append("crisis call: weapons unknown")
     if review.on_uncertain_crisis and facts.uncertain_crisis and len(facts.uncertain_crisis) == len(facts.crisis):
         out.review_reasons.append("the crisis sign is only possible, not confirmed")
-    attempt_evidence = facts.present & {"SUICIDE_ATTEMPT", "SELF_HARM", "@intentional_ingestion", "@attempt_at_location"}
+    attempt_evidence = facts.present & {"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@intentional_ingestion", "@attempt_at_location"}
     if review.on_attempt_type_without_evidence and facts.attempt_call_type and not attempt_evidence:
         out.review_reasons.append("call type names a suicide attempt but the notes do not say one is under way")
 

@@ -114,3 +114,25 @@ def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[st
     manifest["training_seconds"] = round(time.perf_counter() - t0, 2)
     save_model(out, featurizer, classifier, manifest)
     return manifest
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Retrain the shipped default model from training_data/ (``python -m cit_triage.training``)."""
+    import argparse
+
+    root = Path(__file__).resolve().parent.parent
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--data", type=Path, default=root / "training_data", help="folder with train/validation/test.jsonl")
+    ap.add_argument("--out", type=Path, default=root / "models" / "default")
+    ap.add_argument("--version", default=None, help="model version (default: today's date)")
+    args = ap.parse_args(argv)
+    manifest = train_folder(args.data / "train.jsonl", args.out, model_version=args.version,
+                            eval_paths={"validation": args.data / "validation.jsonl", "test": args.data / "test.jsonl"})
+    for split, m in manifest["metrics"].items():
+        print(f"{split:10s} macro_f1={m['macro_f1']:.3f} accuracy={m['accuracy']:.3f} " +
+              " ".join(f"{k}_f1={m[k]['f1']:.3f}" for k in RESPONSES))
+    print(f"wrote {args.out} in {manifest['training_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

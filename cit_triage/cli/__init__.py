@@ -14,6 +14,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 suggest.register(app)
+from . import score; score.register(app)  # noqa: E402,E702 - `cit-triage score`
+from . import audit, serve; serve.register(app); audit.register(app)  # noqa: E402,E702 - `serve`, `audit`
+from . import compare, evaluate, train; [m.register(app) for m in (evaluate, train, compare)]  # noqa: E402,E702 - evaluate/train/compare
 
 
 @app.callback()

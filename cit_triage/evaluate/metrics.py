@@ -30,8 +30,12 @@ def confusion(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
     return np.bincount(gold * k + pred, minlength=k * k).reshape(k, k)
 
 
-def scores_from_confusion(cm: np.ndarray) -> dict:
-    """Per-class precision/recall/F1, macro-F1, accuracy and nexus recall/precision of one matrix."""
+def scores_from_confusion(cm: np.ndarray, present_only: bool = False) -> dict:
+    """Per-class precision/recall/F1, macro-F1, accuracy and nexus recall/precision of one matrix.
+
+    ``present_only`` averages the F1 over the classes that occur as label or suggestion (for
+    slices, where a class may be absent).
+    """
     tp = np.diag(cm).astype(float)
     n_pred, n_gold = cm.sum(axis=0), cm.sum(axis=1)
     precision = np.divide(tp, n_pred, out=np.zeros_like(tp), where=n_pred > 0)
@@ -45,7 +49,7 @@ def scores_from_confusion(cm: np.ndarray) -> dict:
     return {
         "per_class": {name: {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
                              "support": int(n_gold[i]), "predicted": int(n_pred[i])} for i, name in enumerate(RESPONSES)},
-        "macro_f1": float(f1.mean()),
+        "macro_f1": float(f1[(n_gold + n_pred) > 0].mean()) if present_only and total else float(f1.mean()),
         "accuracy": float(tp.sum() / total) if total else 0.0,
         "nexus": {"recall": float(nexus_tp / nexus_gold) if nexus_gold else 0.0,
                   "precision": float(nexus_tp / nexus_pred) if nexus_pred else 0.0,
@@ -125,7 +129,7 @@ def slice_table(keys: Sequence[str], gold: Sequence[str], pred: Sequence[str], n
     for key, idx in groups.items():
         g = [gold[i] for i in idx]
         p = [pred[i] for i in idx]
-        s = scores_from_confusion(confusion(encode(g), encode(p)))
+        s = scores_from_confusion(confusion(encode(g), encode(p)), present_only=True)
         rows.append({"value": key, "n": len(idx), "accuracy": s["accuracy"], "macro_f1": s["macro_f1"],
                      "actual_escalation": sum(x in NEXUS for x in g) / len(idx),
                      "suggested_escalation": sum(x in NEXUS for x in p) / len(idx),
@@ -148,14 +152,17 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> dict:
     return {"mean": mean, "low": mean - half, "high": mean + half, "level": level}
 
 
-def paired_bootstrap(statistic: Callable[[np.ndarray], float], n: int, *, n_resamples: int = 1000, seed: int = 0,
-                     level: float = 0.95) -> dict:
-    """Percentile interval of ``statistic(indices)`` over resamples of ``n`` paired items."""
+def paired_bootstrap(statistic: Callable[[np.ndarray], dict[str, float]], n: int, *, n_resamples: int = 1000,
+                     seed: int = 0, level: float = 0.95) -> dict[str, dict]:
+    """Percentile intervals of each value of ``statistic(indices)`` over seeded resamples of ``n`` paired items."""
     rng = np.random.default_rng(seed)
-    values = np.array([statistic(rng.integers(0, n, n)) for _ in range(n_resamples)]) if n else np.zeros(1)
+    draws = [statistic(rng.integers(0, n, n)) for _ in range(n_resamples)] if n else []
     alpha = (1 - level) / 2
-    return {"low": float(np.quantile(values, alpha)), "high": float(np.quantile(values, 1 - alpha)),
-            "level": level, "resamples": n_resamples, "seed": seed}
+    out = {}
+    for key in (draws[0] if draws else {}):
+        values = np.array([d[key] for d in draws], dtype=float)
+        out[key] = {"low": float(np.quantile(values, alpha)), "high": float(np.quantile(values, 1 - alpha))}
+    return out
 
 
 def mcnemar(a_correct: Sequence[bool], b_correct: Sequence[bool], exact_below: int = 25) -> dict:

@@ -78,7 +78,7 @@ def reliability_plot(bins: list[dict]) -> str:
     ax.set_ylim(0, 1.08)
     ax.set_xlabel("confidence of the suggestion")
     ax.set_ylabel("share correct")
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=7, frameon=False)
     return _png(fig)
 
 
@@ -95,7 +95,7 @@ def confidence_histogram(confidence: list[float], correct: list[bool]) -> str:
     ax.set_xlim(0, 1)
     ax.set_xlabel("confidence of the suggestion")
     ax.set_ylabel("calls")
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=7, frameon=False)
     return _png(fig)
 
 

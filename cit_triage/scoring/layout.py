@@ -45,6 +45,19 @@ def input_schema(files: list[Path]) -> pa.Schema:
     return pa.schema([(name, typ) for name, typ in fields.items() if name not in ("_row", "_error")])
 
 
+def check_notes_column(in_schema: pa.Schema, notes_column: str) -> None:
+    """Fail once, up front, when no file has the notes column (rather than chunk by chunk)."""
+    if notes_column not in in_schema.names:
+        raise DataFileError(Errors.E030.format(path="input", detail=f"no notes column {notes_column!r}; columns are "
+                                               f"{sorted(in_schema.names)}. Use --map notes=COLUMN"))
+
+
+def complete_columns(chunk: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Add the input columns a chunk lacks (a JSON key absent from these lines) as empty."""
+    missing = [n for n in names if n not in chunk.columns]
+    return chunk.assign(**{n: None for n in missing}) if missing else chunk
+
+
 def output_schema(in_schema: pa.Schema) -> pa.Schema:
     """``in_schema`` (with clashing names renamed) followed by the score columns."""
     renames = input_renames(in_schema.names)

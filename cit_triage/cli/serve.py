@@ -1,0 +1,90 @@
+"""``cit-triage serve``: the HTTP API (FastAPI + uvicorn) with token auth and the audit log."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import fail, load_triager
+
+DEFAULT_AUDIT_DB = "cit_triage_audit.db"
+
+
+def read_token(token: str | None, token_file: Path | None) -> str | None:
+    """The API token from --token-file (preferred) or --token / $CIT_TRIAGE_TOKEN; None when neither."""
+    if token_file is not None:
+        try:
+            text = token_file.read_text(encoding="utf-8").strip()
+            mode = token_file.stat().st_mode
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read the token file {token_file}: {getattr(exc, 'strerror', None) or exc}")
+        if not text:
+            fail(f"the token file {token_file} is empty")
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            typer.echo(f"warning: {token_file} is readable by other users; chmod 600 it", err=True)
+        return text
+    token = (token or "").strip()
+    return token or None
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind. Anything but loopback requires a token."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped model)."),
+    policy: Optional[Path] = typer.Option(None, "--policy", help="Agency policy TOML (default: the shipped policy)."),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", help="File holding the bearer token (preferred)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="CIT_TRIAGE_TOKEN", show_envvar=True,
+                                        help="Bearer token; better set through the environment than on the command line."),
+    audit_db: Path = typer.Option(Path(DEFAULT_AUDIT_DB), "--audit-db", envvar="CIT_TRIAGE_AUDIT_DB",
+                                  help="SQLite audit log (holds call notes: keep it as private as the CAD)."),
+    max_body_bytes: int = typer.Option(1_048_576, "--max-body-bytes", min=1024, help="Largest request body accepted."),
+    max_batch: int = typer.Option(500, "--max-batch", min=1, max=10_000, help="Most calls in one batch request."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds allowed for one suggestion or batch."),
+    max_concurrency: int = typer.Option(64, "--max-concurrency", min=1, help="Requests in flight before answering 503."),
+    log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
+) -> None:
+    """Serve suggestions over HTTP: /v1/suggestions, /v1/suggestions:batch, /v1/eido/suggestions, /v1/model."""
+    from ..audit import AuditError, AuditStore
+    from ..service import ServiceConfig, create_app
+    from ..service.dependencies import is_loopback
+    from ..service.logs import log_event, setup_logging
+
+    secret = read_token(token, token_file)
+    if secret is None and not is_loopback(host):
+        fail(f"refusing to listen on {host} without a token: set CIT_TRIAGE_TOKEN or --token-file, "
+             "or bind to 127.0.0.1")
+    try:
+        config = ServiceConfig(token=secret, max_body_bytes=max_body_bytes, max_batch=max_batch, timeout_seconds=timeout)
+    except ValueError as exc:
+        fail(str(exc))
+    if log_level.lower() not in {"debug", "info", "warning", "error"}:
+        fail(f"--log-level takes debug, info, warning or error; got {log_level!r}")
+    triager = load_triager(model, policy)
+    try:
+        audit = AuditStore(audit_db)
+    except AuditError as exc:
+        fail(str(exc))
+    try:
+        os.chmod(audit_db, 0o600)  # the audit log holds call notes
+    except OSError:
+        pass
+    import uvicorn
+
+    setup_logging(log_level)
+    log_event("starting", host=host, port=port, auth="bearer" if secret else "none (loopback)",
+              model_version=triager.model_version, policy_version=triager.policy.policy_version,
+              audit_db=str(audit_db), max_batch=max_batch, max_body_bytes=max_body_bytes)
+    app = create_app(triager, audit, config)
+    try:
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False,
+                    limit_concurrency=max_concurrency, timeout_keep_alive=5, proxy_headers=False)
+    finally:
+        audit.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)

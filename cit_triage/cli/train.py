@@ -1,0 +1,55 @@
+"""``cit-triage train``: cross-validate, fit and save a model folder with its model card."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ..errors import CitTriageError
+from .common import fail
+from .evaluate import MAP_HELP
+
+
+def train_command(
+    data: Path = typer.Argument(..., help="Labeled calls: CSV, JSONL or Parquet file, folder or glob."),
+    out: Path = typer.Option(..., "--out", "-o", help="Model folder to write, e.g. models/agency-2026."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the folds and the calibration (same seed, same model)."),
+    folds: int = typer.Option(5, "--folds", min=0, help="Stratified cross-validation folds (0 or 1: skip)."),
+    label_column: str = typer.Option("label", "--label-column", help="Column with the label."),
+    map_: Optional[List[str]] = typer.Option(None, "--map", help=MAP_HELP),
+    label_map: Optional[Path] = typer.Option(None, "--label-map", help="TOML/JSON mapping agency labels to patrol/cit/co_responder."),
+    policy: Optional[Path] = typer.Option(None, "--policy", help="Agency policy TOML (default: the shipped policy)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", help="Version string (default: today's date)."),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Train without bad rows (they are listed in the card)."),
+) -> None:
+    """Train a model: stratified cross-validation, calibration, model folder + model card."""
+    from ..evaluate.crossval import train
+
+    try:
+        manifest = train(data, out, label_column=label_column, columns=map_, label_map=label_map, seed=seed, folds=folds,
+                         model_version=model_version, policy=policy, allow_bad_rows=skip_bad_rows,
+                         progress=sys.stderr.isatty())
+    except CitTriageError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")
+    info = manifest["training_data"]
+    typer.echo(f"trained {manifest['model_version']} on {info['n_calls']} calls "
+               f"({', '.join(f'{k} {v}' for k, v in info['labels'].items())}), seed {seed}")
+    if info["bad_rows"]:
+        typer.echo(f"warning: skipped {len(info['bad_rows'])} bad rows (listed in model_card.md)", err=True)
+    cv = manifest["metrics"].get("cross_validation")
+    if cv:
+        for f in cv["per_fold"]:
+            typer.echo(f"  fold {f['fold']}: macro-F1 {f['macro_f1']:.3f} (model alone {f['model_only_macro_f1']:.3f}), "
+                       f"BH recall {f['nexus_recall']:.3f}, n={f['n_test']}")
+        m = cv["mean"]["macro_f1"]
+        typer.echo(f"cross-validated macro-F1 {m['mean']:.3f} (95% CI {m['low']:.3f}–{m['high']:.3f}) over {cv['folds']} folds")
+    typer.echo(f"wrote {out} (model_card.md, model_card.json)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_command)
