@@ -63,24 +63,42 @@ _WEAPON_CONCEPTS = ("FIREARM", "KNIFE", "OTHER_WEAPON")
 _WANDERING_CRISIS = frozenset({"DEMENTIA", "DISORIENTATION", "DEVELOPMENTAL_DISABILITY"})
 
 
+def _is_self_directed_threat(f: Finding, findings: list[Finding]) -> bool:
+    """A bare "threatening" whose object is the person themself ("threatening to run away and
+    kill himself") is a suicidal statement, not a threat to others."""
+    if f.concept != "THREAT_TO_OTHERS" or f.end - f.start != 1:
+        return False
+    nxt = next((g for g in findings if g.start >= f.end), None)
+    return (nxt is not None and nxt.clause == f.clause and nxt.concept in _SELF_DIRECTED
+            and nxt.start - f.end <= 6)
+
+
+_SELF_DIRECTED = frozenset({"SUICIDAL_IDEATION", "SUICIDE_PLAN", "SELF_HARM"})
+
+
 def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, crisis_assertions: frozenset[str],
                  risk_assertions: frozenset[str], call_types: CallTypeMatcher) -> CallFacts:
     facts = CallFacts()
-    counted_any = crisis_assertions | risk_assertions
     medical = any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
     for f in findings:
         concept = lexicon[f.concept]
+        if _is_self_directed_threat(f, findings):
+            continue
+        # A concept counts under the assertions of its role: a *possible* crisis sign counts,
+        # a possible weapon does not (it is asked about instead).
+        is_crisis = concept.has("crisis") and not concept.has("risk")
+        counts = f.assertion in (crisis_assertions if is_crisis else risk_assertions)
         if concept.has("crisis"):
+            if f.assertion in crisis_assertions and medical and concept.medical_explains:
+                facts.medically_explained.append(f)
+                continue
             if f.assertion in crisis_assertions:
-                if medical and concept.medical_explains:
-                    facts.medically_explained.append(f)
-                    continue
                 facts.crisis.append(f)
             if f.assertion == "uncertain":
                 facts.uncertain_crisis.append(f)
         if concept.has("risk") and f.assertion in risk_assertions:
             facts.risk.append(f)
-        if f.assertion in counted_any:
+        if counts:
             facts.present.add(f.concept)
             facts.evidence.setdefault(f.concept, []).append(f)
 
@@ -96,6 +114,14 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         facts.present.add(fact)
         facts.evidence[fact] = evidence
 
+    # Violence or threats stated as history ("hx of stabbing his brother") are a history of
+    # violence, which the guide counts as an elevated-risk sign with a current crisis.
+    past_violence = [f for f in findings if f.concept in ("VIOLENCE", "THREAT_TO_OTHERS") and f.assertion == "historical"]
+    if past_violence:
+        facts.present.add("VIOLENCE_HISTORY")
+        facts.evidence.setdefault("VIOLENCE_HISTORY", []).extend(past_violence)
+        facts.risk.extend(past_violence)
+
     # "Intending: plan + method" (IAED Protocol 41): a suicide plan, or a suicidal statement,
     # together with the means at hand.
     means = [f for f in findings if lexicon[f.concept].has("means") and f.assertion in risk_assertions]
@@ -107,6 +133,8 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     suicidal = facts.evidence.get("INTENT", []) + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
     if ingestion and suicidal:
         add("@intentional_ingestion", ingestion + suicidal)
+        # An overdose taken on purpose is itself a crisis (a suicide attempt), stated or not.
+        facts.crisis.extend(f for f in facts.evidence.get("INTENT", []) if f not in facts.crisis)
     # Self-harm is a crisis sign; with suicidal words it is an attempt under way.
     self_harm = facts.evidence.get("SELF_HARM", [])
     if self_harm and suicidal:

@@ -21,6 +21,8 @@ from .errors import DataFileError, Errors
 DEFAULT_SHORTHAND = Path(__file__).parent / "data" / "lexicon" / "shorthand.toml"
 _WORD_SECTIONS = ("abbreviations", "contractions", "ten_codes", "misspellings")
 _QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
+# Punctuation glued to the front of a word (".SUICIDAL", "*KNIFE") hides the word from matching.
+_GLUED = re.compile(r"(?<![a-z0-9])[.*#~_=+^](?=[a-z])")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Shorthand:
         proto_alt = "|".join(re.escape(k) for k in sorted(protocols, key=len, reverse=True)) or "(?!x)x"
         # Determinant code: protocol, level letter, number, optional suffix: 25-D-1, 25D01V.
         self._pattern = re.compile(
-            rf"(?<![a-z0-9])(?:(?P<proto>{proto_alt})-?(?P<level>[a-eo])-?(?P<num>\d{{1,2}})(?P<suffix>[a-z])?"
+            rf"(?<![a-z0-9])(?:(?P<proto>{proto_alt})-?(?P<level>[a-eo])-?(?P<num>\d{{1,2}})(?:-?(?P<suffix>[a-z]))?"
             rf"|(?P<word>{word_alt}))(?![a-z0-9])"
         )
 
@@ -94,7 +96,7 @@ class Shorthand:
             lowered = "".join(c.lower()[0] for c in notes)
         # Quotation marks around a caller's words ("took 'a whole bottle'") would split
         # phrases; apostrophes inside words ("he's") stay. Same length, so offsets hold.
-        lowered = _QUOTES.sub(" ", lowered)
+        lowered = _GLUED.sub(" ", _QUOTES.sub(" ", lowered))
         pieces: list[str] = []
         starts: list[int] = []
         ends: list[int] = []

@@ -53,6 +53,8 @@ class Caps(_Strict):
         None, description="Rule id whose any_of lists the risk signs a model co_responder must be able to cite.")
     unless_model_above: float = Field(
         1.0, ge=0, le=1, description="Keep the model's co_responder without a cited risk sign when its probability is at least this.")
+    attempt_type_alone_is_cit: bool = Field(
+        True, description="A suicide-attempt call type whose notes show no attempt and no risk sign is cit (guide), however sure the model is.")
 
 
 class Review(_Strict):
@@ -157,6 +159,9 @@ class PolicyOutcome:
     questions: list[Question] = field(default_factory=list)
 
 
+_ATTEMPT_EVIDENCE = frozenset({"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@intentional_ingestion", "@attempt_at_location"})
+
+
 def _rank(name: str) -> int:
     return RESPONSES.index(name)
 
@@ -175,8 +180,15 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
     response = model_response
     out = PolicyOutcome(response)
     cap_rule = next((r for r in policy.rule if r.id == policy.caps.co_responder_requires_risk_of), None)
+    no_risk_sign = cap_rule is None or not any(f in facts.present for f in cap_rule.any_of)
+    attempt_type_alone = policy.caps.attempt_type_alone_is_cit and facts.attempt_call_type and not (
+        facts.present & _ATTEMPT_EVIDENCE)
+    if response == "co_responder" and no_risk_sign and attempt_type_alone:
+        out.firings.append(Firing("cap_attempt_call_type", "The call type names a suicide attempt but the notes show none under way: CIT officer",
+                                  "co_responder -> cit", []))
+        response = "cit"
     if (cap_rule is not None and response == "co_responder" and confidence < policy.caps.unless_model_above
-            and not any(f in facts.present for f in cap_rule.any_of)):
+            and no_risk_sign):
         out.firings.append(Firing("cap_co_responder", "No elevated-risk sign found to justify a clinician team: CIT officer",
                                   "co_responder -> cit", []))
         out.review_reasons.append("model suggested co_responder but no elevated-risk sign was found")
@@ -218,8 +230,7 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
         out.review_reasons.append("crisis call: weapons unknown")
     if review.on_uncertain_crisis and facts.uncertain_crisis and len(facts.uncertain_crisis) == len(facts.crisis):
         out.review_reasons.append("the crisis sign is only possible, not confirmed")
-    attempt_evidence = facts.present & {"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@intentional_ingestion", "@attempt_at_location"}
-    if review.on_attempt_type_without_evidence and facts.attempt_call_type and not attempt_evidence:
+    if review.on_attempt_type_without_evidence and facts.attempt_call_type and not facts.present & _ATTEMPT_EVIDENCE:
         out.review_reasons.append("call type names a suicide attempt but the notes do not say one is under way")
 
     # Resources on duty: fall back, with the policy's reason, when a response is not available.

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from ..normalize import load_shorthand
 from .context import Clauses, Cue, Finding, apply_context, split_clauses
 from .context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
-from .lexicon import DEFAULT_CONCEPTS, load_concepts
+from .lexicon import DEFAULT_CONCEPTS, expand_phrase, load_concepts
 
 if not Doc.has_extension("findings"):
     Doc.set_extension("findings", default=None)
@@ -77,7 +77,7 @@ class ContextAsserter:
         for i, rule in enumerate(self.rules.rules):
             name = f"ctx{i}"
             self.rule_of[nlp.vocab.strings.add(name)] = rule
-            self.matcher.add(name, _phrase_docs(nlp, [rule.literal], shorthand))
+            self.matcher.add(name, _phrase_docs(nlp, expand_phrase(rule.literal), shorthand))
         lexicon = load_concepts(concepts_path or DEFAULT_CONCEPTS)
         self.history_is_current = frozenset(c.id for c in lexicon if c.history_is_current)
 
@@ -88,6 +88,8 @@ class ContextAsserter:
         findings: list[Finding] = doc._.findings or []
         if not findings:
             return doc
+        for f in findings:
+            f.clause = clauses.hard[f.start]
         in_concept = bytearray(len(doc))
         for f in findings:
             in_concept[f.start:f.end] = b"\x01" * (f.end - f.start)

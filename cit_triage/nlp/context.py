@@ -30,6 +30,7 @@ class Finding:
     assertion: str = "affirmed"
     experiencer: str = "unknown"
     cue_chars: tuple[int, int] | None = None
+    clause: int = 0
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ class AlwaysPatrol:
         return np.zeros(len(idx))
 
 
-class AlwaysCoResponder(AlwaysPatrol):
+class UnsureCoResponder(AlwaysPatrol):
+    def proba_one(self, idx, val):
+        return np.array([0.10, 0.25, 0.65])
+
+
+class SureCoResponder(AlwaysPatrol):
     def proba_one(self, idx, val):
         return np.array([0.01, 0.01, 0.98])
 
@@ -50,10 +55,22 @@ def test_crisis_call_type_raises_patrol_model(triager):
     assert s.response.value == "cit"
 
 
-def test_model_co_responder_without_risk_sign_is_capped_to_cit(triager):
-    s = with_model(triager, AlwaysCoResponder()).suggest("friend posted goodbye messages on facebook")
+def test_unsure_model_co_responder_without_risk_sign_is_capped_to_cit(triager):
+    s = with_model(triager, UnsureCoResponder()).suggest("friend posted goodbye messages on facebook")
     assert s.response.value == "cit"
+    assert s.needs_review
     assert any(r.id == "cap_co_responder" for r in s.reasons)
+
+
+def test_sure_model_keeps_co_responder_without_lexicon_risk_sign(triager):
+    s = with_model(triager, SureCoResponder()).suggest("friend posted goodbye messages on facebook")
+    assert s.response.value == "co_responder"
+
+
+def test_attempt_call_type_alone_is_capped_even_for_a_sure_model(triager):
+    s = with_model(triager, SureCoResponder()).suggest(Call(notes="white female, blue shirt, silver sedan", call_type="SUICIDE ATTEMPT"))
+    assert s.response.value == "cit"
+    assert any(r.id == "cap_attempt_call_type" for r in s.reasons)
 
 
 def test_no_clinician_on_duty_falls_back_to_cit_with_reason(triager):
