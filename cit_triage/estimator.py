@@ -116,6 +116,7 @@ class TriageEstimator(ClassifierMixin, BaseEstimator):
         return self.classifier_.decision_function(self._features(X))
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
         if self.apply_rules:
             return np.array([s.response.value for s in self.suggest(X)], dtype=object)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

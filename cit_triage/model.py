@@ -32,7 +32,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    C : float, default=0.5
+    C : float, default=1.0
         Inverse regularization strength.
     class_weight : {"balanced"} or None, default="balanced"
     calibration_folds : int, default=5
@@ -49,7 +49,7 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, *, C: float = 0.5, class_weight: str | None = "balanced", calibration_folds: int = 5,
+    def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced", calibration_folds: int = 5,
                  random_state: int | None = 0, max_iter: int = 3000):
         self.C = C
         self.class_weight = class_weight

@@ -94,10 +94,19 @@ class Resources(_Strict):
     fallback: dict[ResponseName, Fallback] = Field(default_factory=dict)
 
 
+class Lexicon(_Strict):
+    """Agency data files; paths are relative to the policy file. None: the shipped file."""
+
+    shorthand: str | None = None
+    concepts: str | None = None
+    context_rules: str | None = None
+
+
 class Policy(_Strict):
     """A validated agency policy."""
 
     policy_version: str
+    lexicon: Lexicon = Lexicon()
     counting: Counting = Counting()
     call_types: CallTypes = CallTypes()
     rule: list[Rule] = Field(default_factory=list)
@@ -129,6 +138,10 @@ class Policy(_Strict):
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise PolicyError(Errors.E020.format(path=path, detail=str(exc))) from None
+        # Lexicon paths in the file are relative to the file itself.
+        lex = data.get("lexicon")
+        if isinstance(lex, dict):
+            data["lexicon"] = {k: str((path.parent / v).resolve()) if isinstance(v, str) else v for k, v in lex.items()}
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

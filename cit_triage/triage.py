@@ -10,7 +10,6 @@ from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
 from .model_io import load_model
-from .nlp.lexicon import load_concepts
 from .nlp.pipeline import build_nlp
 from .normalize import load_shorthand
 from .policy import Policy, apply_policy
@@ -127,9 +126,10 @@ class Triager:
         )
 
 
-def build_analyzer(policy: Policy, concepts_path: str | None = None, rules_path: str | None = None,
-                   shorthand_path: str | None = None) -> Analyzer:
-    """The NLP front half (normalize → concepts → context → facts), shared by training and suggesting."""
-    nlp = build_nlp(concepts_path, rules_path, shorthand_path)
-    return Analyzer(nlp, load_shorthand(shorthand_path), load_concepts(concepts_path) if concepts_path else nlp.get_pipe("cit_concepts").lexicon,
+def build_analyzer(policy: Policy) -> Analyzer:
+    """The NLP front half (normalize → concepts → context → facts), shared by training and
+    suggesting; the policy's ``[lexicon]`` section names agency data files."""
+    lex = policy.lexicon
+    nlp = build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
+    return Analyzer(nlp, load_shorthand(lex.shorthand), nlp.get_pipe("cit_concepts").lexicon,
                     policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher())

@@ -68,7 +68,7 @@ def print_comparison(result, show: int) -> None:
     stat = f", statistic {mc['statistic']:.2f}" if mc["statistic"] is not None else ""
     console.print(f"McNemar ({mc['method']}): only A right {mc['only_a_correct']}, only B right {mc['only_b_correct']}"
                   f"{stat}, p = {mc['p_value']:.4g}", markup=False)
-    console.print(f"{s['n_disagreements']} calls where A and B suggest differently", markup=False)
+    console.print(f"calls where A and B suggest differently: {s['n_disagreements']}", markup=False)
     if result.disagreements and show:
         t = Table()
         for col in ("row", "call id", "label", "A", "B", "right"):

@@ -41,6 +41,8 @@ def serve_command(
                                         help="Bearer token; better set through the environment than on the command line."),
     audit_db: Path = typer.Option(Path(DEFAULT_AUDIT_DB), "--audit-db", envvar="CIT_TRIAGE_AUDIT_DB",
                                   help="SQLite audit log (holds call notes: keep it as private as the CAD)."),
+    audit_sync: str = typer.Option("FULL", "--audit-sync", help="SQLite synchronous level: FULL (survives power loss) "
+                                   "or NORMAL (survives a killed process; only on battery-backed storage)."),
     max_body_bytes: int = typer.Option(1_048_576, "--max-body-bytes", min=1024, help="Largest request body accepted."),
     max_batch: int = typer.Option(500, "--max-batch", min=1, max=10_000, help="Most calls in one batch request."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds allowed for one suggestion or batch."),
@@ -61,11 +63,13 @@ def serve_command(
         config = ServiceConfig(token=secret, max_body_bytes=max_body_bytes, max_batch=max_batch, timeout_seconds=timeout)
     except ValueError as exc:
         fail(str(exc))
+    if audit_sync.upper() not in {"FULL", "NORMAL"}:
+        fail(f"--audit-sync takes FULL or NORMAL; got {audit_sync!r}")
     if log_level.lower() not in {"debug", "info", "warning", "error"}:
         fail(f"--log-level takes debug, info, warning or error; got {log_level!r}")
     triager = load_triager(model, policy)
     try:
-        audit = AuditStore(audit_db)
+        audit = AuditStore(audit_db, synchronous=audit_sync)
     except AuditError as exc:
         fail(str(exc))
     try:
@@ -77,7 +81,7 @@ def serve_command(
     setup_logging(log_level)
     log_event("starting", host=host, port=port, auth="bearer" if secret else "none (loopback)",
               model_version=triager.model_version, policy_version=triager.policy.policy_version,
-              audit_db=str(audit_db), max_batch=max_batch, max_body_bytes=max_body_bytes)
+              audit_db=str(audit_db), audit_sync=audit_sync.upper(), max_batch=max_batch, max_body_bytes=max_body_bytes)
     app = create_app(triager, audit, config)
     try:
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False,

@@ -18,9 +18,9 @@ from typing import Iterator
 
 import pandas as pd
 
-from ..io.tabular import ColumnMap, input_files
+from ..io.tabular import ColumnMap
 from .frame import as_column_map, cached_triager, output_meta, resolve_paths, score_frame
-from .local import DEFAULT_CHUNK_ROWS, ScoreSummary, input_chunks, write_scored
+from .local import DEFAULT_CHUNK_ROWS, ScoreSummary, input_chunks, plan_input, write_scored
 
 #: Chunk tasks may fail this many times (beyond worker deaths, which Dask retries itself).
 DEFAULT_RETRIES = 2
@@ -70,17 +70,17 @@ def score_to_parquet_dask(source: str | Path, out: str | Path, *, client=None, s
     are in flight, so its memory stays flat. A chunk whose worker dies is run again by Dask.
     """
     columns = as_column_map(columns)
+    plan = plan_input(source, columns)  # a bad path or missing notes column fails before a cluster starts
     model_path, policy_path = resolve_paths(model, policy)
-    next(input_chunks(source, columns, 1), None)  # a bad path or missing notes column fails before a cluster starts
     local = cached_triager(model_path, policy_path)  # a bad model or policy fails here, once
     with (nullcontext(client) if client is not None else dask_client(scheduler, workers)) as client:
         n = max(1, len(client.scheduler_info().get("workers", {})))
         client.run(_warm, model_path, policy_path)  # every worker loads the model once, before the clock
         summary = ScoreSummary(model_version=local.model_version, policy_version=local.policy.policy_version,
                                engine="dask", workers=n)
-        chunks = _in_order(client, input_chunks(source, columns, chunk_rows), 2 * n, retries,
+        chunks = _in_order(client, input_chunks(source, columns, chunk_rows, plan), 2 * n, retries,
                            dict(model=model_path, policy=policy_path, columns=columns))
-        return write_scored(source, out, chunks, summary, progress)
+        return write_scored(plan, out, chunks, summary, progress)
 
 
 def _warm(model: str, policy: str | None) -> str:

@@ -33,6 +33,8 @@ SCORE_COLUMNS: dict[str, str] = {
 }
 #: Model features kept in the compact ``reasons`` string (rule ids are all kept).
 TOP_MODEL_FEATURES = 3
+#: Calls per spaCy batch inside a chunk.
+NLP_BATCH = 1_000
 _READER_COLUMNS = ("_row", "_error")  # added by io.tabular, not part of the input
 
 
@@ -99,7 +101,6 @@ def score_frame(frame: pd.DataFrame, *, model: str | Path | None = None, policy:
     rows = frame_to_rows(work.reset_index(drop=True), columns)
     errors: list[str | None] = [r.error for r in rows]
     ok = [i for i, r in enumerate(rows) if r.call is not None]
-    suggestions = _suggest(triager, [rows[i].call for i in ok], available, errors, ok)
     n = len(rows)
     resp = [None] * n
     probs = np.full((n, len(RESPONSES)), np.nan)
@@ -107,15 +108,19 @@ def score_frame(frame: pd.DataFrame, *, model: str | Path | None = None, policy:
     review: list[bool | None] = [None] * n
     risks: list[str | None] = [None] * n
     reasons: list[str | None] = [None] * n
-    for i, s in zip(ok, suggestions):
-        if s is None:
-            continue
-        resp[i] = s.response.value
-        probs[i] = [s.probabilities[k] for k in RESPONSES]
-        conf[i] = s.confidence
-        review[i] = s.needs_review
-        risks[i] = counted_concepts(s)
-        reasons[i] = compact_reasons(s)
+    # Small NLP batches: spaCy docs and Suggestions are reduced to plain columns at once,
+    # so memory follows NLP_BATCH, not the chunk size.
+    for start in range(0, len(ok), NLP_BATCH):
+        batch = ok[start:start + NLP_BATCH]
+        for i, s in zip(batch, _suggest(triager, [rows[i].call for i in batch], available, errors, batch)):
+            if s is None:
+                continue
+            resp[i] = s.response.value
+            probs[i] = [s.probabilities[k] for k in RESPONSES]
+            conf[i] = s.confidence
+            review[i] = s.needs_review
+            risks[i] = counted_concepts(s)
+            reasons[i] = compact_reasons(s)
     renames = input_renames(frame.columns)
     out = frame[list(renames)].rename(columns=renames)
     scored = {"response": resp, "p_patrol": probs[:, 0], "p_cit": probs[:, 1], "p_co_responder": probs[:, 2],

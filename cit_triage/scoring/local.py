@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..io.tabular import ColumnMap, input_files, iter_frames
@@ -109,40 +110,60 @@ def score_to_parquet(source: str | Path, out: str | Path, *, model: str | Path |
                      chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool | None = None) -> ScoreSummary:
     """Stream ``source`` through the scorer in this process into the Parquet file ``out``."""
     columns = as_column_map(columns)
+    plan = plan_input(source, columns)
     model_path, policy_path = resolve_paths(model, policy)
     triager = cached_triager(model_path, policy_path)  # load before the clock and fail early
     chunks = (score_frame(chunk, model=model_path, policy=policy_path, columns=columns)
-              for chunk in input_chunks(source, columns, chunk_rows))
+              for chunk in input_chunks(source, columns, chunk_rows, plan))
     summary = ScoreSummary(model_version=triager.model_version, policy_version=triager.policy.policy_version)
-    return write_scored(source, out, chunks, summary, progress)
+    return write_scored(plan, out, chunks, summary, progress)
 
 
-def input_chunks(source: str | Path | pd.DataFrame, columns: ColumnMap, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Chunks of the input, each with every input column (checked once for the notes column)."""
+@dataclass(frozen=True)
+class InputPlan:
+    """The input files and the columns (with types) they hold, found once before a run."""
+
+    files: list[Path]
+    schema: pa.Schema
+
+
+def plan_input(source: str | Path, columns: ColumnMap) -> InputPlan:
+    """Find the files and their columns; fail once, up front, without the notes column."""
+    files = input_files(source)
+    schema = input_schema(files)
+    check_notes_column(schema, columns.column_for("notes"))
+    return InputPlan(files, schema)
+
+
+def input_chunks(source: str | Path | pd.DataFrame, columns: ColumnMap, chunk_rows: int,
+                 plan: InputPlan | None = None) -> Iterator[pd.DataFrame]:
+    """Chunks of the input, each with every input column."""
     if isinstance(source, pd.DataFrame):
         yield from iter_frames(source, chunk_rows)
         return
-    schema = input_schema(input_files(source))
-    check_notes_column(schema, columns.column_for("notes"))
+    plan = plan or plan_input(source, columns)
     for chunk in iter_frames(source, chunk_rows):
-        yield complete_columns(chunk, schema.names)
+        yield complete_columns(chunk, plan.schema.names)
 
 
-def write_scored(source: str | Path, out: str | Path, scored_chunks: Iterable[pd.DataFrame], summary: ScoreSummary,
+def write_scored(plan: InputPlan, out: str | Path, scored_chunks: Iterable[pd.DataFrame], summary: ScoreSummary,
                  progress: bool | None = None) -> ScoreSummary:
     """Append scored chunks to ``out`` as they come; fill and return ``summary``."""
-    files = input_files(source)
-    schema = output_schema(input_schema(files))
+    schema = output_schema(plan.schema)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
     start = time.perf_counter()
-    with _progress(progress, _known_rows(files)) as bar, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for scored in scored_chunks:
-            writer.write_table(to_table(scored, schema))
-            summary.add(scored)
-            bar(len(scored))
-    tmp.replace(out)  # a crashed run never leaves a half file under the final name
+    try:
+        with _progress(progress, _known_rows(plan.files)) as bar, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for scored in scored_chunks:
+                writer.write_table(to_table(scored, schema))
+                summary.add(scored)
+                bar(len(scored))
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a failed run leaves no half file behind
+        raise
+    tmp.replace(out)
     summary.seconds = time.perf_counter() - start
     summary.out = str(out)
     return summary
@@ -166,7 +187,7 @@ class _progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, unit=" notes", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
+            self.bar = tqdm(total=self.total, unit=" notes", file=sys.stderr, dynamic_ncols=True)
             return self.bar.update
         return lambda n: None
 

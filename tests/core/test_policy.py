@@ -124,3 +124,15 @@ def test_agency_policy_can_disable_crisis_line_advisory(tmp_path, triager):
     t = Triager.load(policy=path)
     s = t.suggest("RP states her son is hearing voices, no weapons, not violent")
     assert not any(a.code == "CRISIS_LINE_ELIGIBLE" for a in s.advisories)
+
+
+def test_agency_shorthand_file_named_in_policy_is_used(tmp_path):
+    from cit_triage.normalize import DEFAULT_SHORTHAND
+
+    (tmp_path / "shorthand.toml").write_text(DEFAULT_SHORTHAND.read_text().replace('[ten_codes]', '[ten_codes]\n"10-43" = "mental subject"'))
+    policy = tmp_path / "agency.toml"
+    policy.write_text(DEFAULT_POLICY.read_text().replace('[lexicon]', '[lexicon]\nshorthand = "shorthand.toml"'))
+    plain = Triager.load().analyze("10-43 at the bus stop")
+    agency = Triager.load(policy=policy).analyze("10-43 at the bus stop")
+    assert "CRISIS_REQUEST" not in {f.concept for f in plain.findings}
+    assert "CRISIS_REQUEST" in {f.concept for f in agency.findings}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -11,7 +12,9 @@ import pandas as pd
 import psutil
 import pytest
 
-from cit_triage.scoring import cached_triager, dask_client, score, score_dask, score_to_parquet, score_to_parquet_dask
+from cit_triage.scoring import (cached_triager, dask_client, score, score_dask, score_frame, score_to_parquet,
+                                score_to_parquet_dask)
+from cit_triage.scoring import dask as dask_scoring
 from scoring_data import calls_frame
 
 # Worker processes cannot import this test module by name: ship its functions by value.
@@ -92,3 +95,22 @@ def test_killed_worker_still_yields_every_row_exactly_once(client, calls, tiny_m
     assert len(out) == 1_600 and out["call_id"].is_unique
     assert out["call_id"].tolist() == frame["call_id"].tolist()
     assert out["error"].isna().all() and out["response"].notna().all()
+
+
+def _die_once_then_score(chunk: pd.DataFrame, *, marker: str, **kwargs) -> pd.DataFrame:
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return score_frame(chunk, **kwargs)
+
+
+def test_streaming_run_survives_a_killed_worker(client, calls, tiny_model, tmp_path, monkeypatch):
+    src = tmp_path / "calls.parquet"
+    calls.iloc[:900].to_parquet(src)
+    marker = str(tmp_path / "killed")
+    monkeypatch.setattr(dask_scoring, "score_frame", functools.partial(_die_once_then_score, marker=marker))
+    summary = score_to_parquet_dask(src, tmp_path / "out.parquet", client=client, model=tiny_model, chunk_rows=200)
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert os.path.exists(marker)
+    assert summary.rows == 900 and out["call_id"].tolist() == calls["call_id"].iloc[:900].tolist()
+    assert out["error"].isna().all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -114,3 +115,26 @@ def test_missing_notes_column_fails_once_with_a_clear_error(tiny_model, tmp_path
     with pytest.raises(DataFileError, match="no notes column 'notes'.*--map notes=COLUMN"):
         score_to_parquet(src, tmp_path / "out.parquet", model=tiny_model)
     assert not (tmp_path / "out.parquet").exists()
+
+
+def test_progress_bar_only_on_a_terminal(tiny_model, tmp_path, monkeypatch, capsys):
+    src = tmp_path / "calls.csv"
+    calls_frame(30).to_csv(src, index=False)
+    score_to_parquet(src, tmp_path / "a.parquet", model=tiny_model)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    score_to_parquet(src, tmp_path / "b.parquet", model=tiny_model)
+    assert "30 notes" in capsys.readouterr().err
+
+
+def test_failed_run_leaves_no_output_file(tiny_model, tmp_path, monkeypatch):
+    src = tmp_path / "calls.csv"
+    calls_frame(30).to_csv(src, index=False)
+
+    def boom(chunk, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(local_scoring, "score_frame", boom)
+    with pytest.raises(RuntimeError):
+        score_to_parquet(src, tmp_path / "out.parquet", model=tiny_model)
+    assert list(tmp_path.iterdir()) == [src]
