@@ -35,6 +35,7 @@ def build_card(manifest: dict, featurizer_params: dict, classifier_params: dict)
         "training_data": manifest["training_data"],
         "seed": manifest.get("seed"),
         "cross_validation": cv,
+        "held_out": {k: v for k, v in manifest.get("metrics", {}).items() if k != "cross_validation"},
         "calibration": {"method": "temperature scaling on out-of-fold scores", "temperature": manifest.get("temperature")},
         "parameters": {"featurizer": featurizer_params, "classifier": classifier_params},
         "policy_version": manifest.get("policy_version"),
@@ -79,6 +80,12 @@ def render_markdown(card: dict) -> str:
                   f"{f['nexus_recall']:.3f} | {f['nexus_precision']:.3f} | {f['ece']:.3f} |" for f in cv["per_fold"]]
     else:
         lines.append("Not cross-validated (trained with --folds 0 or 1).")
+    held = card.get("held_out") or {}
+    if held:
+        lines += ["", "## Held-out evaluation", "", "Scored as deployed (model + policy rules).", "",
+                  "| split | macro-F1 | accuracy | patrol F1 | cit F1 | co_responder F1 |", "|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | {m['patrol']['f1']:.3f} | {m['cit']['f1']:.3f} | "
+                  f"{m['co_responder']['f1']:.3f} |" for name, m in held.items()]
     cal = card["calibration"]
     lines += ["", "## Calibration", "", f"{cal['method']}; temperature {cal['temperature']:.3f}.",
               "", "## Parameters", "", f"- featurizer: `{json.dumps(card['parameters']['featurizer'], sort_keys=True)}`",

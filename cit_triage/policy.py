@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import Errors, PolicyError
 from .facts import CallFacts, CallTypeMatcher
 from .nlp.context import Finding
-from .schema import RESPONSES, Advisory, Question, Response
+from .schema import RESPONSES, Advisory, Question
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "data" / "policy" / "default.toml"
 ResponseName = Literal["patrol", "cit", "co_responder"]
