@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 
 from .facts import CallFacts, CallTypeMatcher, derive_facts
+from .nlp.components import token_words
 from .nlp.context import Finding
 from .nlp.lexicon import ConceptLexicon
 from .normalize import NormalizedNotes, Shorthand
@@ -60,13 +61,17 @@ class Analyzer:
         return self._finish(call, notes, doc)
 
     def analyze_many(self, calls: list[Call], batch_size: int = 256) -> list[CallAnalysis]:
-        normalized = [self.shorthand.normalize(c.notes) for c in calls]
-        docs = self.nlp.pipe((n.text for n in normalized), batch_size=batch_size)
-        return [self._finish(c, n, d) for c, n, d in zip(calls, normalized, docs)]
+        return list(self.iter_analyze(calls, batch_size))
+
+    def iter_analyze(self, calls, batch_size: int = 256):
+        """Analyses one by one, so a long batch never holds more than ``batch_size`` docs."""
+        pairs = ((n.text, n) for n in (self.shorthand.normalize(c.notes) for c in calls))
+        for call, (doc, notes) in zip(calls, self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)):
+            yield self._finish(call, notes, doc)
 
     def _finish(self, call: Call, notes: NormalizedNotes, doc) -> CallAnalysis:
         findings = doc._.findings or []
         facts = derive_facts(findings, call, self.lexicon, self.crisis_assertions, self.risk_assertions, self.call_types)
-        words = [w for w in (t.lower_ for t in doc) if w not in STOP_WORDS and _WORD.match(w)]
+        words = [w for w in token_words(doc)[0] if w not in STOP_WORDS and _WORD.match(w)]
         ct_words = [w.lower() for w in _CALL_TYPE_WORD.findall(call.call_type or "")]
         return CallAnalysis(call, notes, findings, facts, words, ct_words)

@@ -1,17 +1,20 @@
 """Turn rule firings and model weights into reasons, risk factors and a one-line summary.
 
 Every reason quotes the original characters it rests on (offsets into the call's notes), so
-a CAD screen can highlight them.
+a CAD screen can highlight them. The objects are built with ``schema.trusted``: their
+values come from the engine, not from a user, and validating each one again would cost
+more than the suggestion itself.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .analysis import CallAnalysis
 from .nlp.lexicon import ConceptLexicon
 from .policy import PolicyOutcome
-from .schema import Reason, RiskFactor, TextSpan
+from .schema import Assertion, Reason, RiskFactor, TextSpan, trusted
 
 _LABELS = {"patrol": "PATROL", "cit": "CIT OFFICER", "co_responder": "CO-RESPONDER"}
 _GUIDE_TEXT = {
@@ -37,25 +40,26 @@ def risk_factors(a: CallAnalysis, lexicon: ConceptLexicon, crisis: set[int], ris
         cue = None
         if f.cue_chars:
             cs, ce = a.original_span(f.cue_chars)
-            cue = TextSpan(start=cs, end=ce, text=a.notes.original[cs:ce])
+            cue = trusted(TextSpan, start=cs, end=ce, text=a.notes.original[cs:ce])
         counts = "crisis" if id(f) in crisis else "risk" if id(f) in risk else (
             "context" if f.assertion in ("affirmed", "hypothetical") else "none")
-        out.append(RiskFactor(concept=f.concept, description=concept.description, start=start, end=end,
-                              text=a.notes.original[start:end], assertion=f.assertion, experiencer=f.experiencer,
-                              cue=cue, counts_as=counts))
+        out.append(trusted(RiskFactor, concept=f.concept, description=concept.description, start=start, end=end,
+                                              text=a.notes.original[start:end], assertion=Assertion(f.assertion),
+                                              experiencer=f.experiencer, cue=cue, counts_as=counts))
     return out
 
 
 def _span(a: CallAnalysis, f) -> TextSpan:
     start, end = a.original_span(f)
-    return TextSpan(start=start, end=end, text=a.notes.original[start:end])
+    return trusted(TextSpan, start=start, end=end, text=a.notes.original[start:end])
 
 
 def rule_reasons(a: CallAnalysis, outcome: PolicyOutcome) -> list[Reason]:
     reasons = []
     for firing in outcome.firings:
         spans = list({(s.start, s.end): s for s in (_span(a, f) for f in firing.findings)}.values())
-        reasons.append(Reason(source="rule", id=firing.rule_id, message=firing.message, spans=spans, effect=firing.effect))
+        reasons.append(trusted(Reason, source="rule", id=firing.rule_id, message=firing.message, spans=spans,
+                                              weight=None, effect=firing.effect))
     return reasons
 
 
@@ -70,8 +74,8 @@ def model_reasons(a: CallAnalysis, names: list[str], idx: list[int], contributio
             break
         name = names[idx[k]]
         message, spans = _describe_feature(a, name, lexicon)
-        reasons.append(Reason(source="model", id=name, message=f"{message} → toward {response}", spans=spans,
-                              weight=round(weight, 3)))
+        reasons.append(trusted(Reason, source="model", id=name, message=f"{message} → toward {response}",
+                                              spans=spans, weight=round(weight, 3), effect=None))
     return reasons
 
 
@@ -103,13 +107,17 @@ def _describe_feature(a: CallAnalysis, name: str, lexicon: ConceptLexicon) -> tu
     return name, []
 
 
-def _find_words(a: CallAnalysis, phrase: str) -> list[TextSpan]:
+@lru_cache(maxsize=4096)
+def _words_pattern(phrase: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in phrase.split()]
-    pattern = re.compile(r"(?<![a-z0-9])" + r"\W+".join(parts) + r"(?![a-z0-9])")
+    return re.compile(r"(?<![a-z0-9])" + r"\W+".join(parts) + r"(?![a-z0-9])")
+
+
+def _find_words(a: CallAnalysis, phrase: str) -> list[TextSpan]:
     out = []
-    for m in pattern.finditer(a.notes.text):
+    for m in _words_pattern(phrase).finditer(a.notes.text):
         s, e = a.notes.original_span(*m.span())
-        out.append(TextSpan(start=s, end=e, text=a.notes.original[s:e]))
+        out.append(trusted(TextSpan, start=s, end=e, text=a.notes.original[s:e]))
     return out
 
 

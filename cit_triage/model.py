@@ -19,12 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .errors import Errors, NotFittedError
 from .schema import RESPONSES
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+from .weights import ResponseWeights, softmax
 
 
 class TriageClassifier(ClassifierMixin, BaseEstimator):
@@ -85,8 +80,12 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _prepare(self) -> None:
-        # Feature-major copy: one call's few columns are a cheap row gather.
-        self._coef_by_feature = np.ascontiguousarray(self.coef_.T)
+        self._weights = ResponseWeights(self.coef_, self.intercept_, self.temperature_, self.get_params())
+
+    def to_weights(self) -> ResponseWeights:
+        """The learned state as the runtime object ``suggest()`` uses."""
+        self._check_fitted()
+        return self._weights
 
     def decision_function(self, X):
         self._check_fitted()
@@ -98,20 +97,14 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
-    def proba_one(self, idx: list[int], val: list[float]) -> np.ndarray:
-        """Probabilities for one call given its feature indices and values (fast path)."""
+    def proba_one(self, idx: list[int], val: list[float]) -> tuple[float, float, float]:
+        """Probabilities for one call given its feature indices and values."""
         self._check_fitted()
-        if idx:
-            scores = np.asarray(val) @ self._coef_by_feature[idx] + self.intercept_
-        else:
-            scores = self.intercept_.copy()
-        return softmax(scores / self.temperature_)
+        return self._weights.proba_one(idx, val)
 
-    def contributions(self, idx: list[int], val: list[float], klass: int) -> np.ndarray:
+    def contributions(self, idx: list[int], val: list[float], klass: int) -> list[float]:
         """Each feature's push toward class ``klass`` relative to the other classes."""
-        w = self._coef_by_feature[idx]
-        relative = w[:, klass] - w.mean(axis=1)
-        return np.asarray(val) * relative
+        return self._weights.contributions(idx, val, klass)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import Errors, ModelFileError
-from .features import CallFeaturizer
-from .model import TriageClassifier
+from .features import FeatureEncoder
 from .schema import RESPONSES
+from .weights import ResponseWeights
 
 FORMAT = "cit_triage.model/1"
 _FILES = ("weights.npz", "vocabulary.json")
@@ -30,8 +30,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def save_model(folder: str | Path, featurizer: CallFeaturizer, classifier: TriageClassifier, manifest: dict) -> Path:
-    """Write a model folder; ``manifest`` adds metadata (version, data hash, metrics ...)."""
+def save_model(folder: str | Path, featurizer, classifier, manifest: dict) -> Path:
+    """Write a model folder from a fitted featurizer and classifier (the training estimators or
+    their runtime forms); ``manifest`` adds metadata (version, data hash, metrics ...)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = list(featurizer.get_feature_names_out())
@@ -51,7 +52,7 @@ def save_model(folder: str | Path, featurizer: CallFeaturizer, classifier: Triag
     return folder
 
 
-def load_model(folder: str | Path) -> tuple[CallFeaturizer, TriageClassifier, dict]:
+def load_model(folder: str | Path) -> tuple[FeatureEncoder, ResponseWeights, dict]:
     """Read a model folder, refusing anything it cannot verify."""
     folder = Path(folder)
     manifest_path = folder / "manifest.json"
@@ -82,18 +83,9 @@ def load_model(folder: str | Path) -> tuple[CallFeaturizer, TriageClassifier, di
             or manifest.get("classes") != list(RESPONSES) or not np.isfinite(coef).all() or not temperature > 0):
         raise ModelFileError(Errors.E010.format(path=folder, detail="weights do not fit the vocabulary or classes"))
 
-    featurizer = CallFeaturizer(**_known(manifest.get("featurizer_params", {}), CallFeaturizer))
-    featurizer.vocabulary_ = {name: i for i, name in enumerate(names)}
-    classifier = TriageClassifier(**_known(manifest.get("classifier_params", {}), TriageClassifier))
-    classifier.classes_ = np.array(RESPONSES)
-    classifier.coef_ = coef.astype(np.float64)
-    classifier.intercept_ = intercept.astype(np.float64)
-    classifier.temperature_ = temperature
-    classifier.n_features_in_ = len(names)
-    classifier._prepare()
+    fparams = manifest.get("featurizer_params") or {}
+    featurizer = FeatureEncoder({name: i for i, name in enumerate(names)}, text_weight=float(fparams.get("text_weight", 0.3)),
+                                ngram_max=int(fparams.get("ngram_max", 2)), params=fparams)
+    classifier = ResponseWeights(coef, intercept, temperature, manifest.get("classifier_params") or {})
     return featurizer, classifier, manifest
 
-
-def _known(params: dict, cls) -> dict:
-    allowed = cls().get_params().keys()
-    return {k: v for k, v in params.items() if k in allowed}

@@ -10,7 +10,7 @@ import numpy as np
 
 from .analysis import CallAnalysis
 from .errors import DataFileError, Errors
-from .features import CallFeaturizer
+from .featurizer import CallFeaturizer
 from .model import TriageClassifier
 from .policy import Policy
 from .schema import RESPONSES, Call

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc
 
 from ..normalize import load_shorthand
@@ -21,6 +22,25 @@ if not Doc.has_extension("findings"):
     Doc.set_extension("findings", default=None)
 if not Doc.has_extension("clauses"):
     Doc.set_extension("clauses", default=None)
+if not Doc.has_extension("words"):
+    Doc.set_extension("words", default=None)
+
+
+def token_words(doc: Doc) -> tuple[list[str], list[bool]]:
+    """Token texts and trailing-space flags, read from arrays once per doc.
+
+    Creating a Python ``Token`` object per token costs more than everything else the pipeline
+    does for a short note; slicing the (already lower-case) text by offsets does not.
+    """
+    cached = doc._.words
+    if cached is not None:
+        return cached
+    strings = doc.vocab.strings
+    arr = doc.to_array([ORTH, SPACY]).tolist()  # (doc.text would join every token again)
+    words = [strings[orth] for orth, _ in arr]
+    spaces = [bool(sp) for _, sp in arr]
+    doc._.words = (words, spaces)
+    return words, spaces
 
 CLAUSE_BOUNDARIES = frozenset({".", "!", "?", ";", "/", "|", "-", "--", "*", "•", ">", "...", "..", "//"})
 ANSWER_WORDS = frozenset({"no", "yes", "unknown", "negative", "none", "unsure", "y", "n", "neg"})
@@ -82,12 +102,12 @@ class ContextAsserter:
         self.history_is_current = frozenset(c.id for c in lexicon if c.history_is_current)
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.lower_ for t in doc]
-        clauses: Clauses = split_clauses(words, [bool(t.whitespace_) for t in doc], CLAUSE_BOUNDARIES, ANSWER_WORDS)
-        doc._.clauses = clauses
         findings: list[Finding] = doc._.findings or []
         if not findings:
             return doc
+        words, spaces = token_words(doc)
+        clauses: Clauses = split_clauses(words, spaces, CLAUSE_BOUNDARIES, ANSWER_WORDS)
+        doc._.clauses = clauses
         for f in findings:
             f.clause = clauses.hard[f.start]
         in_concept = bytearray(len(doc))

@@ -81,3 +81,14 @@ def test_cli_missing_model_folder_is_one_line_error(tmp_path):
     result = runner.invoke(app, ["suggest", "hearing voices", "--model", str(tmp_path / "nope")])
     assert result.exit_code != 0
     assert "no model found" in result.output
+
+
+def test_suggestion_is_valid_under_its_own_schema(triager):
+    # Suggestions are built without re-validation on the hot path; the result must still validate.
+    from cit_triage import Suggestion
+
+    for notes in ["son hearing voices, threatened to stab his father, has kitchen knife",
+                  "denies SI, unk weapons, hx of violence", "shoplifter detained, cooperative"]:
+        s = triager.suggest(notes)
+        again = Suggestion.model_validate_json(s.model_dump_json())
+        assert again == s

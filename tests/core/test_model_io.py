@@ -74,3 +74,14 @@ def test_shipped_manifest_records_provenance():
     assert manifest["training_data"]["sha256"]
     assert {"spacy", "scikit-learn", "numpy"} <= set(manifest["libraries"])
     assert manifest["model_version"]
+
+
+def test_fast_scoring_path_equals_matrix_path(triager):
+    # suggest() sums a call's active features in Python; it must agree with the matrix form.
+    import numpy as np
+    import scipy.sparse as sp
+
+    a = triager.analyze("son hearing voices, threatened to stab his father, has kitchen knife")
+    idx, val = triager.featurizer.encode(a)
+    X = sp.csr_matrix((val, ([0] * len(idx), idx)), shape=(1, len(triager.featurizer.vocabulary_)))
+    np.testing.assert_allclose(triager.classifier.proba_one(idx, val), triager.classifier.predict_proba(X)[0], rtol=1e-9)

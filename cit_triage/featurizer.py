@@ -1,0 +1,72 @@
+"""CallFeaturizer: the scikit-learn transformer that learns the feature vocabulary (training only)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .errors import Errors, NotFittedError
+from .features import FeatureEncoder, call_features
+
+
+class CallFeaturizer(TransformerMixin, BaseEstimator):
+    """Turns ``CallAnalysis`` objects into a sparse matrix over a learned vocabulary.
+
+    Parameters
+    ----------
+    text_weight : float, default=0.3
+        Value of word features relative to concept features (1.0).
+    min_df : int, default=3
+        A word feature must appear in at least this many training calls.
+    ngram_max : int, default=2
+        Longest word n-gram (1 or 2).
+    """
+
+    def __init__(self, *, text_weight: float = 0.3, min_df: int = 3, ngram_max: int = 2):
+        self.text_weight = text_weight
+        self.min_df = min_df
+        self.ngram_max = ngram_max
+
+    def fit(self, analyses, y=None):
+        df: Counter[str] = Counter()
+        for a in analyses:
+            df.update(call_features(a, self.text_weight, self.ngram_max).keys())
+        names = sorted(n for n, c in df.items() if c >= (self.min_df if n.startswith("w=") else 1))
+        self.vocabulary_ = {n: i for i, n in enumerate(names)}
+        return self
+
+    def transform(self, analyses):
+        self._check_fitted()
+        rows, cols, vals = [], [], []
+        n_rows = 0
+        for i, a in enumerate(analyses):
+            idx, val = self.encode(a)
+            rows.extend([i] * len(idx))
+            cols.extend(idx)
+            vals.extend(val)
+            n_rows = i + 1
+        return sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(n_rows, len(self.vocabulary_)))
+
+    def encode(self, a) -> tuple[list[int], list[float]]:
+        """Column indices and values of one call."""
+        return self.to_encoder().encode(a)
+
+    def to_encoder(self) -> FeatureEncoder:
+        """The learned vocabulary as the runtime encoder ``suggest()`` uses."""
+        self._check_fitted()
+        encoder = getattr(self, "_encoder", None)
+        if encoder is None or encoder.vocabulary_ is not self.vocabulary_:
+            encoder = self._encoder = FeatureEncoder(self.vocabulary_, text_weight=self.text_weight,
+                                                     ngram_max=self.ngram_max, params=self.get_params())
+        return encoder
+
+    def get_feature_names_out(self, input_features=None):
+        self._check_fitted()
+        return np.asarray(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
+
+    def _check_fitted(self):
+        if not hasattr(self, "vocabulary_"):
+            raise NotFittedError(Errors.E040.format(name=type(self).__name__))
