@@ -34,19 +34,6 @@ def stage_split(triager, calls, n_calls: int) -> list[tuple[str, float]]:
                 spent[name] += clock() - t0
         return wrapper
 
-    class TimedModel:
-        """The Suggestion class with both its constructors timed (validating and ``model_construct``)."""
-
-        def __init__(self, cls):
-            self.cls, self.new = cls, timed("Suggestion (pydantic)", cls)
-            self.model_construct = timed("Suggestion (pydantic)", cls.model_construct)
-
-        def __call__(self, *args, **kwargs):
-            return self.new(*args, **kwargs)
-
-        def __getattr__(self, name):
-            return getattr(self.cls, name)
-
     an = triager.analyzer
     patches = [
         (an.shorthand, "normalize", timed("normalize (shorthand)", an.shorthand.normalize)),
@@ -62,7 +49,7 @@ def stage_split(triager, calls, n_calls: int) -> list[tuple[str, float]]:
         (triage_mod, "model_reasons", timed("explain: model_reasons", triage_mod.model_reasons)),
         (triage_mod, "risk_factors", timed("explain: risk_factors", triage_mod.risk_factors)),
         (triage_mod, "summary_line", timed("explain: summary_line", triage_mod.summary_line)),
-        (triage_mod, "Suggestion", TimedModel(triage_mod.Suggestion)),
+        (triage_mod, "trusted", timed("build the Suggestion", triage_mod.trusted)),
     ]
     saved = [(obj, attr, vars(obj).get(attr, _MISSING)) for obj, attr, _ in patches]
     for obj, attr, fn in patches:

@@ -37,7 +37,7 @@ class TriageEstimator(ClassifierMixin, BaseEstimator):
     min_df : int, default=3
         Minimum training calls a word feature must appear in.
     ngram_max : int, default=2
-    C : float, default=0.5
+    C : float, default=1.0
         Inverse regularization strength.
     class_weight : {"balanced"} or None, default="balanced"
     calibration_folds : int, default=5
@@ -63,7 +63,7 @@ class TriageEstimator(ClassifierMixin, BaseEstimator):
     >>> cross_val_score(TriageEstimator(), notes, labels, scoring="f1_macro", cv=5)  # doctest: +SKIP
     """
 
-    def __init__(self, *, text_weight: float = 0.3, min_df: int = 3, ngram_max: int = 2, C: float = 0.5,
+    def __init__(self, *, text_weight: float = 0.3, min_df: int = 3, ngram_max: int = 2, C: float = 1.0,
                  class_weight: str | None = "balanced", calibration_folds: int = 5, random_state: int | None = 0,
                  max_iter: int = 3000, policy: str | Path | Policy | None = None, apply_rules: bool = False):
         self.text_weight = text_weight
