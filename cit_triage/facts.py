@@ -22,13 +22,14 @@ class CallTypeMatcher:
 
     crisis: re.Pattern[str]
     attempt: re.Pattern[str]
+    risk: re.Pattern[str]
 
     @classmethod
-    def from_lists(cls, crisis: list[str], attempt: list[str]) -> "CallTypeMatcher":
+    def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = ()) -> "CallTypeMatcher":
         def compile_(words: list[str]) -> re.Pattern[str]:
             alt = "|".join(re.escape(w.upper()) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
             return re.compile(rf"(?<![A-Z0-9])(?:{alt})")
-        return cls(compile_(crisis), compile_(attempt))
+        return cls(compile_(crisis), compile_(attempt), compile_(list(risk)))
 
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
@@ -38,6 +39,12 @@ class CallTypeMatcher:
 
     def is_attempt(self, call_type: str | None) -> bool:
         return bool(call_type) and bool(self.attempt.search(call_type.upper()))
+
+    def risk_keyword(self, call_type: str | None) -> str | None:
+        if not call_type:
+            return None
+        m = self.risk.search(call_type.upper())
+        return m.group(0) if m else None
 
 
 @dataclass
@@ -155,4 +162,8 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     if call_types.is_attempt(call.call_type):
         facts.attempt_call_type = True
         add("@attempt_call_type", [])
+    # "Call types name a category" (guide): BATTERY or VANDALISM names violence or damage
+    # that the notes of a crisis call may not repeat.
+    if call_types.risk_keyword(call.call_type):
+        add("@risk_call_type", [])
     return facts

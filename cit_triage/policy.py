@@ -36,6 +36,7 @@ class Counting(_Strict):
 class CallTypes(_Strict):
     crisis: list[str] = Field(default_factory=list, description="Call-type words that mean a crisis call.")
     attempt: list[str] = Field(default_factory=list, description="Call-type words that name a suicide attempt.")
+    risk: list[str] = Field(default_factory=list, description="Call-type words that name violence, weapons or damage.")
 
 
 class Rule(_Strict):
@@ -150,7 +151,7 @@ class Policy(_Strict):
             raise PolicyError(Errors.E020.format(path=path, detail=f"{where}: {first['msg']}")) from None
 
     def call_type_matcher(self) -> CallTypeMatcher:
-        return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt)
+        return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk)
 
 
 @dataclass

@@ -136,3 +136,13 @@ def test_agency_shorthand_file_named_in_policy_is_used(tmp_path):
     agency = Triager.load(policy=policy).analyze("10-43 at the bus stop")
     assert "CRISIS_REQUEST" not in {f.concept for f in plain.findings}
     assert "CRISIS_REQUEST" in {f.concept for f in agency.findings}
+
+
+def test_violent_call_type_with_crisis_notes_is_co_responder(triager):
+    s = triager.suggest(Call(notes="psychiatric patient on the unit, hearing voices, staff requesting help", call_type="BATTERY"))
+    assert s.response.value == "co_responder"
+    assert any(r.id == "crisis_with_elevated_risk" for r in s.reasons)
+
+
+def test_violent_call_type_without_crisis_stays_patrol(triager):
+    assert triager.suggest(Call(notes="two men fighting outside the bar, one bleeding", call_type="BATTERY")).response.value == "patrol"
