@@ -23,18 +23,21 @@ class CallTypeMatcher:
     crisis: re.Pattern[str]
     attempt: re.Pattern[str]
     risk: re.Pattern[str]
+    not_crisis: re.Pattern[str]
 
     @classmethod
-    def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = ()) -> "CallTypeMatcher":
+    def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
+                   not_crisis: list[str] = ()) -> "CallTypeMatcher":
         def compile_(words: list[str]) -> re.Pattern[str]:
             alt = "|".join(re.escape(w.upper()) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
             return re.compile(rf"(?<![A-Z0-9])(?:{alt})")
-        return cls(compile_(crisis), compile_(attempt), compile_(list(risk)))
+        return cls(compile_(crisis), compile_(attempt), compile_(list(risk)), compile_(list(not_crisis)))
 
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
             return None
-        m = self.crisis.search(call_type.upper())
+        # "ALTERED MENTAL STATUS" is a medical call type, whatever "MENTAL" suggests.
+        m = self.crisis.search(self.not_crisis.sub(" ", call_type.upper()))
         return m.group(0) if m else None
 
     def is_attempt(self, call_type: str | None) -> bool:

@@ -37,6 +37,7 @@ class CallTypes(_Strict):
     crisis: list[str] = Field(default_factory=list, description="Call-type words that mean a crisis call.")
     attempt: list[str] = Field(default_factory=list, description="Call-type words that name a suicide attempt.")
     risk: list[str] = Field(default_factory=list, description="Call-type words that name violence, weapons or damage.")
+    not_crisis: list[str] = Field(default_factory=list, description="Call-type phrases that contain a crisis word but are not crisis calls.")
 
 
 class Rule(_Strict):
@@ -151,7 +152,8 @@ class Policy(_Strict):
             raise PolicyError(Errors.E020.format(path=path, detail=f"{where}: {first['msg']}")) from None
 
     def call_type_matcher(self) -> CallTypeMatcher:
-        return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk)
+        return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk,
+                                          self.call_types.not_crisis)
 
 
 @dataclass
@@ -186,10 +188,12 @@ def _describe(findings: list[Finding], text_of) -> str:
 
 
 def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confidence: float, n_words: int,
-                 call_type: str | None, text_of, available: list[str] | None = None) -> PolicyOutcome:
+                 call_type: str | None, text_of, available: list[str] | None = None,
+                 probabilities: tuple[float, ...] | None = None) -> PolicyOutcome:
     """Raise ``model_response`` to what the rules require, then apply review, advice and resources.
 
-    ``text_of(finding)`` quotes a finding's original characters (for messages).
+    ``text_of(finding)`` quotes a finding's original characters (for messages);
+    ``probabilities`` (patrol, cit, co_responder) choose where a capped co_responder goes.
     """
     response = model_response
     out = PolicyOutcome(response)
@@ -203,10 +207,12 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
         response = "cit"
     if (cap_rule is not None and response == "co_responder" and confidence < policy.caps.unless_model_above
             and no_risk_sign):
-        out.firings.append(Firing("cap_co_responder", "No elevated-risk sign found to justify a clinician team: CIT officer",
-                                  "co_responder -> cit", []))
+        # With a crisis sign the cap is a CIT officer; with none, the likelier of patrol and cit.
+        to = "cit" if facts.has_crisis or probabilities is None or probabilities[1] >= probabilities[0] else "patrol"
+        out.firings.append(Firing("cap_co_responder", f"No elevated-risk sign found to justify a clinician team: {to}",
+                                  f"co_responder -> {to}", []))
         out.review_reasons.append("model suggested co_responder but no elevated-risk sign was found")
-        response = "cit"
+        response = to
     raised_from = None
     for rule in policy.rule:
         if not rule.enabled:

@@ -97,7 +97,7 @@ class Triager:
         best = max(range(len(RESPONSES)), key=proba.__getitem__)
         model_response = RESPONSES[best]
         outcome = apply_policy(self.policy, a.facts, model_response, float(proba[best]), len(a.words),
-                               a.call.call_type, a.quote, available)
+                               a.call.call_type, a.quote, available, proba)
         response = outcome.response
         k = RESPONSES.index(response)
         reasons = rule_reasons(a, outcome)
