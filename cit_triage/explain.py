@@ -121,17 +121,23 @@ def _find_words(a: CallAnalysis, phrase: str) -> list[TextSpan]:
     return out
 
 
+_DERIVED_RISK = ("@plan_with_means", "@intentional_ingestion", "@suicidal_self_harm", "@attempt_at_location",
+                 "@weapons_reported", "@risk_call_type")
+
+
 def summary_line(response: str, confidence: float, a: CallAnalysis, needs_review: bool, review_reasons: list[str]) -> str:
     """One line a dispatcher reads in two seconds."""
     parts = [f"{_LABELS[response]} ({confidence:.0%})"]
     crisis = list(dict.fromkeys(a.quote(f) for f in a.facts.crisis))[:2]
-    risk = list(dict.fromkeys(a.quote(f) for f in a.facts.risk))[:3]
+    risk = [f'"{q}"' for q in dict.fromkeys(a.quote(f) for f in a.facts.risk)][:3]
+    if not risk:  # a risk made of several findings: "wants to die" + "pills" is a plan with means
+        risk = [fact.lstrip("@").replace("_", " ") for fact in _DERIVED_RISK if fact in a.facts.present]
     if crisis:
         parts.append("crisis: " + ", ".join(f'"{c}"' for c in crisis))
     elif a.facts.crisis_call_type:
         parts.append(f"crisis call type {a.call.call_type}")
     if risk and (crisis or a.facts.crisis_call_type):
-        parts.append("risk: " + ", ".join(f'"{r}"' for r in risk))
+        parts.append("risk: " + ", ".join(risk))
     if not crisis and not a.facts.crisis_call_type:
         parts.append("no crisis sign found")
     if needs_review:

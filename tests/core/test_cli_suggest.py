@@ -30,3 +30,10 @@ def test_suggest_lists_questions_when_review_needed():
     result = runner.invoke(app, ["suggest", "brother hearing voices, unk weapons"])
     assert result.exit_code == 0
     assert "Ask the caller" in result.output
+
+
+def test_summary_names_a_derived_risk_sign():
+    result = runner.invoke(app, ["suggest", "TXT: my mom keeps saying she wants to go to sleep and not wake up, she has her pills in her purse"])
+    assert result.exit_code == 0
+    assert "co_responder" in result.output
+    assert "risk: plan with means" in result.output
