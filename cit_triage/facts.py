@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .nlp.context import Finding
 from .nlp.lexicon import ConceptLexicon
 from .schema import Call
+
+
+@lru_cache(maxsize=64)
+def call_type_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Call-type keywords matched at word starts: "SUIC" matches "SUICIDE ATTEMPT", not "PURSUIT"."""
+    alt = "|".join(re.escape(w.upper()) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
+    return re.compile(rf"(?<![A-Z0-9])(?:{alt})")
 
 
 @dataclass(frozen=True)
@@ -28,10 +36,7 @@ class CallTypeMatcher:
     @classmethod
     def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
                    not_crisis: list[str] = ()) -> "CallTypeMatcher":
-        def compile_(words: list[str]) -> re.Pattern[str]:
-            alt = "|".join(re.escape(w.upper()) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
-            return re.compile(rf"(?<![A-Z0-9])(?:{alt})")
-        return cls(compile_(crisis), compile_(attempt), compile_(list(risk)), compile_(list(not_crisis)))
+        return cls(*(call_type_pattern(tuple(words)) for words in (crisis, attempt, risk, not_crisis)))
 
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:

@@ -80,19 +80,16 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _prepare(self) -> None:
+        # The runtime form of the learned state; every scoring method below delegates to it.
         self._weights = ResponseWeights(self.coef_, self.intercept_, self.temperature_, self.get_params())
-
-    def to_weights(self) -> ResponseWeights:
-        """The learned state as the runtime object ``suggest()`` uses."""
-        self._check_fitted()
-        return self._weights
 
     def decision_function(self, X):
         self._check_fitted()
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return self._weights.decision_function(X)
 
     def predict_proba(self, X):
-        return softmax(self.decision_function(X) / self.temperature_)
+        self._check_fitted()
+        return self._weights.predict_proba(X)
 
     def predict(self, X):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

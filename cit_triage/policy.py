@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import Errors, PolicyError
-from .facts import CallFacts, CallTypeMatcher
+from .facts import CallFacts, CallTypeMatcher, call_type_pattern
 from .nlp.context import Finding
 from .schema import RESPONSES, Advisory, Question
 
@@ -222,7 +222,7 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
         hits = [fact for fact in rule.any_of if fact in facts.present]
         if rule.any_of and not hits:
             continue
-        if rule.call_types and not (call_type and any(w.upper() in call_type.upper() for w in rule.call_types)):
+        if rule.call_types and not (call_type and call_type_pattern(tuple(rule.call_types)).search(call_type.upper())):
             continue
         risk_findings = [f for fact in hits for f in facts.evidence.get(fact, [])]
         crisis_text = _describe(facts.crisis, text_of) if facts.crisis else f"call type '{call_type}'"

@@ -80,6 +80,7 @@ def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[st
     folder and its model card to ``out``, then score each of ``eval_paths`` as deployed
     (model + rules) and record those held-out metrics in the manifest and card."""
     from .evaluate.crossval import train
+    from .evaluate.dataset import read_labeled
     from .modelcard import build_card, write_model_card
     from .triage import Triager
 
@@ -89,9 +90,9 @@ def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[st
     if eval_paths:
         triager = Triager.load(out, policy=policy)
         for name, path in eval_paths.items():
-            calls, labels, _ = read_labeled_jsonl(path)
-            pred = [s.response.value for s in triager.suggest_many(calls, explain=False)]
-            manifest["metrics"][name] = macro_f1(labels, pred)
+            held_out = read_labeled(path)
+            pred = [s.response.value for s in triager.suggest_many([c.call for c in held_out.calls], explain=False)]
+            manifest["metrics"][name] = macro_f1(held_out.labels, pred)
         # The weights are unchanged, so their checksums in the manifest still hold.
         (Path(out) / "manifest.json").write_text(json.dumps({**json.loads((Path(out) / "manifest.json").read_text()),
                                                              "metrics": manifest["metrics"]}, indent=2) + "\n", encoding="utf-8")

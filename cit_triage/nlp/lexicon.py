@@ -11,6 +11,7 @@ import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
@@ -62,8 +63,12 @@ def expand_phrase(phrase: str) -> list[str]:
 
 
 def load_concepts(path: str | Path = DEFAULT_CONCEPTS) -> ConceptLexicon:
-    """Read and validate a concept lexicon file."""
-    path = Path(path)
+    """Read and validate a concept lexicon file (parsed once per path and process)."""
+    return _load_concepts(Path(path).resolve())
+
+
+@lru_cache(maxsize=8)
+def _load_concepts(path: Path) -> ConceptLexicon:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
