@@ -150,6 +150,13 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         add("@intentional_ingestion", ingestion + suicidal)
         # An overdose taken on purpose is itself a crisis (a suicide attempt), stated or not.
         facts.crisis.extend(f for f in facts.evidence.get("INTENT", []) if f not in facts.crisis)
+    # Dementia alone is context, but "disorientation (dementia, confusion) with risk" is a crisis
+    # sign (guide): a person with dementia wandering, or out on a road, bridge or water.
+    dementia = facts.evidence.get("DEMENTIA", [])
+    at_large = facts.evidence.get("WANDERING", []) + facts.evidence.get("AT_RISK_LOCATION", [])
+    if dementia and at_large and not medical:
+        add("@dementia_with_risk", dementia + at_large)
+        facts.crisis.extend(dementia)
     # Self-harm is a crisis sign; with suicidal words it is an attempt under way.
     self_harm = facts.evidence.get("SELF_HARM", [])
     if self_harm and suicidal:

@@ -44,3 +44,13 @@ def test_attempt_call_type_alone_is_cit_with_review_and_attempt_question(triager
     assert s.response.value == "cit"
     assert s.needs_review
     assert any("attempt" in q.text.lower() for q in s.questions_to_ask)
+
+
+def test_dementia_with_wandering_on_a_road_is_a_crisis(triager):
+    s = triager.suggest("NEIGHBOR: ELDERLY F WANDERING IN HER NIGHTGOWN ON THE HIGHWAY SHOULDER, DOESNT KNOW WHAT YEAR IT IS, HX ALZHEIMERS")
+    assert s.response.value == "cit"
+
+
+def test_dementia_mentioned_in_a_fraud_report_is_not_a_crisis(triager):
+    s = triager.suggest("caller's father has dementia, scammers got his bank card number over the phone, report for the bank")
+    assert s.response.value == "patrol"
