@@ -127,7 +127,7 @@ class NlpSkLR:
 
     def fit(self, analyses, labels):
         from sklearn.linear_model import LogisticRegression
-        from cit_triage.featurizer import CallFeaturizer
+        from cit_triage.model.featurizer import CallFeaturizer
         self.featurizer = CallFeaturizer()
         X = self.featurizer.fit_transform(analyses)
         self.lr = LogisticRegression(C=0.5, class_weight="balanced", max_iter=3000).fit(X, labels)
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import joblib
     from cit_triage import Triager
-    from cit_triage.training import fit_model
+    from cit_triage.model.fit import fit_model
     from cit_triage.triage import default_model_dir
 
     model_dir = Path(args.model) if args.model else default_model_dir()

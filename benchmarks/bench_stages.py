@@ -20,7 +20,7 @@ def stage_split(triager, calls, n_calls: int) -> list[tuple[str, float]]:
     """
     import cit_triage.analysis as analysis_mod
     import cit_triage.triage as triage_mod
-    from cit_triage.nlp.components import ConceptMatcher, ContextAsserter
+    from cit_triage.concepts.components import ConceptMatcher, ContextAsserter
 
     spent: dict[str, int] = defaultdict(int)
     clock = time.perf_counter_ns

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
-from .facts import CallFacts, CallTypeMatcher, derive_facts
-from .nlp.components import token_words
-from .nlp.context import Finding
-from .nlp.lexicon import ConceptLexicon
-from .normalize import NormalizedNotes, Shorthand
+from .facts.derive import CallFacts, CallTypeMatcher, derive_facts
+from .concepts.components import token_words
+from .concepts.context import Finding
+from .concepts.lexicon import ConceptLexicon
+from .text.normalize import NormalizedNotes, Shorthand
 from .schema import Call
 
 # Function words carry no signal as word features; kept small on purpose (negations stay).

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from .analysis import CallAnalysis
-from .nlp.lexicon import ConceptLexicon
+from .concepts.lexicon import ConceptLexicon
 from .policy import PolicyOutcome
 from .schema import Assertion, Reason, RiskFactor, TextSpan, trusted
 

@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import Errors, PolicyError
-from .facts import CallFacts, CallTypeMatcher, call_type_pattern
-from .nlp.context import Finding
+from .facts.derive import CallFacts, CallTypeMatcher, call_type_pattern
+from .concepts.context import Finding
 from .schema import RESPONSES, Advisory, Question
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "data" / "policy" / "default.toml"

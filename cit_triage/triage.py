@@ -9,18 +9,18 @@ from typing import Iterable
 from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
-from .model_io import load_model
-from .nlp.pipeline import build_nlp
-from .normalize import load_shorthand
+from .model.files import load_model
+from .concepts.pipeline import build_nlp
+from .text.normalize import load_shorthand
 from .policy import Policy, apply_policy
 from .schema import RESPONSES, Call, Response, Suggestion, trusted
 
-#: The shipped default model, next to the package in a source checkout or editable install.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+#: The shipped default model: package data, so a wheel install carries it.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "data" / "model" / "default"
 
 
 def default_model_dir() -> Path:
-    """``$CIT_TRIAGE_MODEL`` if set, else the shipped ``models/default``."""
+    """``$CIT_TRIAGE_MODEL`` if set, else the shipped default model."""
     return Path(os.environ.get("CIT_TRIAGE_MODEL") or DEFAULT_MODEL_DIR)
 
 

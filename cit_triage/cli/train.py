@@ -26,7 +26,7 @@ def train_command(
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Train without bad rows (they are listed in the card)."),
 ) -> None:
     """Train a model: stratified cross-validation, calibration, model folder + model card."""
-    from ..evaluate.crossval import train
+    from ..model.crossval import train
 
     try:
         manifest = train(data, out, label_column=label_column, columns=map_, label_map=label_map, seed=seed, folds=folds,

@@ -5,8 +5,8 @@
 """
 
 from .compare import ComparisonResult, compare
-from .crossval import cross_validate, train
-from .dataset import BadRow, LabeledCall, LabeledData, read_labeled
+from ..model.crossval import cross_validate, train
+from ..io.labeled import BadRow, LabeledCall, LabeledData, read_labeled
 from .evaluation import EvaluationResult, ScoredCall, evaluate
 
 __all__ = ["BadRow", "ComparisonResult", "EvaluationResult", "LabeledCall", "LabeledData", "ScoredCall", "compare",

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ..schema import RESPONSES
-from .dataset import read_labeled
+from ..io.labeled import read_labeled
 from .evaluation import load, suggest_all
-from .metrics import NEXUS, confusion, encode, expected_calibration_error, mcnemar, paired_bootstrap, scores_from_confusion
+from ..metrics import NEXUS, confusion, encode, expected_calibration_error, mcnemar, paired_bootstrap, scores_from_confusion
 
 #: Numbers compared, in table order; ``higher`` says which direction is better.
 METRICS = {"macro_f1": True, "accuracy": True, "nexus_recall": True, "nexus_precision": True,

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..schema import RESPONSES, Suggestion
 from ..triage import Triager
-from .dataset import BadRow, LabeledCall, LabeledData, read_labeled
-from .metrics import slice_table, summarize
+from ..io.labeled import BadRow, LabeledCall, LabeledData, read_labeled
+from ..metrics import slice_table, summarize
 
 #: Calls sent to ``suggest_many`` at once (also the progress bar's step).
 BATCH = 256

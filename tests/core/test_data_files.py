@@ -3,9 +3,9 @@
 import pytest
 
 from cit_triage import DataFileError, Policy
-from cit_triage.nlp.context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
-from cit_triage.nlp.lexicon import DEFAULT_CONCEPTS, expand_phrase, load_concepts
-from cit_triage.normalize import DEFAULT_SHORTHAND, Shorthand, normalize
+from cit_triage.concepts.context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
+from cit_triage.concepts.lexicon import DEFAULT_CONCEPTS, expand_phrase, load_concepts
+from cit_triage.text.normalize import DEFAULT_SHORTHAND, Shorthand, normalize
 
 
 def test_shipped_files_validate():

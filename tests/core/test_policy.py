@@ -127,7 +127,7 @@ def test_agency_policy_can_disable_crisis_line_advisory(tmp_path, triager):
 
 
 def test_agency_shorthand_file_named_in_policy_is_used(tmp_path):
-    from cit_triage.normalize import DEFAULT_SHORTHAND
+    from cit_triage.text.normalize import DEFAULT_SHORTHAND
 
     (tmp_path / "shorthand.toml").write_text(DEFAULT_SHORTHAND.read_text().replace('[ten_codes]', '[ten_codes]\n"10-43" = "mental subject"'))
     policy = tmp_path / "agency.toml"

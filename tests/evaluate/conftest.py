@@ -22,7 +22,7 @@ def records() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    from cit_triage.training import train_folder
+    from cit_triage.model.training import train_folder
 
     out = tmp_path_factory.mktemp("tiny_model")
     train_folder(DATA, out, model_version="tiny-test", featurizer_params={"min_df": 1})

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from cit_triage.cli import app
 from cit_triage.evaluate import compare
-from cit_triage.training import train_folder
+from cit_triage.model.training import train_folder
 from cit_triage.triage import Triager
 
 runner = CliRunner()

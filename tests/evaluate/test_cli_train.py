@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from cit_triage.cli import app
 from cit_triage.errors import DataFileError
 from cit_triage.evaluate import train
-from cit_triage.model_io import load_model
+from cit_triage.model.files import load_model
 from cit_triage.triage import Triager
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 
-from cit_triage.estimator import TriageEstimator
+from cit_triage.model.estimator import TriageEstimator
 from cit_triage.schema import Call
 from cit_triage.triage import Triager
 

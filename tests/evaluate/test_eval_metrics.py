@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from cit_triage.evaluate.metrics import (calibration_bins, confusion, encode, expected_calibration_error, mcnemar,
+from cit_triage.metrics import (calibration_bins, confusion, encode, expected_calibration_error, mcnemar,
                                          mean_ci, paired_bootstrap, scores_from_confusion, slice_table, summarize)
 from cit_triage.schema import RESPONSES
 

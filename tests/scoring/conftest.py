@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cit_triage.training import train_folder
+from cit_triage.model.training import train_folder
 from scoring_data import CRISIS, PATROL, RISK, WHO
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from cit_triage import Triager
 from cit_triage.audit import AuditStore
 from cit_triage.service import ServiceConfig, create_app
-from cit_triage.training import train_folder
+from cit_triage.model.training import train_folder
 
 DATA = Path(__file__).parent / "data"
 TOKEN = "test-token-0123456789abcdef"

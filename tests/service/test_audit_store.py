@@ -13,7 +13,7 @@ from cit_triage.audit import AuditError, AuditStore, UnknownSuggestion, export_a
 from cit_triage.cli import app as cli_app
 from cit_triage.io.tabular import ColumnMap, read_rows
 from cit_triage.schema import Call
-from cit_triage.training import read_labeled_jsonl
+from cit_triage.model.training import read_labeled_jsonl
 
 from .conftest import CLEAR_CO_RESPONDER, CLEAR_PATROL
 

@@ -9,7 +9,7 @@ explanation shows.
 
 from __future__ import annotations
 
-from .analysis import CallAnalysis
+from ..analysis import CallAnalysis
 
 _ASSERTIONS = ("affirmed", "negated", "historical", "hypothetical", "uncertain")
 

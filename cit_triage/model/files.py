@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import Errors, ModelFileError
+from ..errors import Errors, ModelFileError
 from .features import FeatureEncoder
-from .schema import RESPONSES
+from ..schema import RESPONSES
 from .weights import ResponseWeights
 
 FORMAT = "cit_triage.model/1"

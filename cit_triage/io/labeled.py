@@ -13,7 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from ..errors import DataFileError, Errors
-from ..io.tabular import ColumnMap, frame_to_rows, iter_frames, read_label_map
+from .tabular import ColumnMap, frame_to_rows, iter_frames, read_label_map
 from ..schema import Call
 
 

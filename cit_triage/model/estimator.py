@@ -14,11 +14,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .model_io import save_model
-from .policy import Policy
-from .schema import RESPONSES
-from .training import fit_model
-from .triage import Triager, as_call, build_analyzer
+from .files import save_model
+from ..policy import Policy
+from ..schema import RESPONSES
+from .fit import fit_model
+from ..triage import Triager, as_call, build_analyzer
 
 
 @lru_cache(maxsize=4)

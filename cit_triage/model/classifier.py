@@ -17,8 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .errors import Errors, NotFittedError
-from .schema import RESPONSES
+from ..errors import Errors, NotFittedError
+from ..schema import RESPONSES
 from .weights import ResponseWeights, softmax
 
 

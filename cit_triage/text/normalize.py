@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import DataFileError, Errors
+from ..errors import DataFileError, Errors
 
-DEFAULT_SHORTHAND = Path(__file__).parent / "data" / "lexicon" / "shorthand.toml"
+DEFAULT_SHORTHAND = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "shorthand.toml"
 _WORD_SECTIONS = ("abbreviations", "contractions", "ten_codes", "misspellings")
 _QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
 # Punctuation glued to the front of a word (".SUICIDAL", "*KNIFE") hides the word from matching.

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..schema import RESPONSES
+from .schema import RESPONSES
 
 #: Responses that send a CIT-trained officer: the behavioral-health nexus.
 NEXUS = ("cit", "co_responder")

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .nlp.context import Finding
-from .nlp.lexicon import ConceptLexicon
-from .schema import Call
+from ..concepts.context import Finding
+from ..concepts.lexicon import ConceptLexicon
+from ..schema import Call
 
 
 @lru_cache(maxsize=64)

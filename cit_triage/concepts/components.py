@@ -13,7 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc
 
-from ..normalize import load_shorthand
+from ..text.normalize import load_shorthand
 from .context import Clauses, Cue, Finding, apply_context, split_clauses
 from .context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
 from .lexicon import DEFAULT_CONCEPTS, expand_phrase, load_concepts

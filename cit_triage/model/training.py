@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 
-from .analysis import CallAnalysis
-from .errors import DataFileError, Errors
-from .featurizer import CallFeaturizer
-from .model import TriageClassifier
-from .policy import Policy
-from .schema import RESPONSES, Call
+from ..errors import DataFileError, Errors
+from ..io.labeled import read_labeled
+from ..triage import Triager
+from .card import build_card, write_model_card
+from .crossval import train
+from ..policy import Policy
+from ..schema import RESPONSES, Call
 
 CALL_FIELDS = tuple(Call.model_fields)
 
@@ -42,13 +42,6 @@ def read_labeled_jsonl(path: str | Path) -> tuple[list[Call], list[str], list[di
     return calls, labels, records
 
 
-def data_hash(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def macro_f1(gold: list[str], pred: list[str]) -> dict:
     out = {}
     for k in RESPONSES:
@@ -64,14 +57,6 @@ def macro_f1(gold: list[str], pred: list[str]) -> dict:
     return out
 
 
-def fit_model(analyses: list[CallAnalysis], labels: list[str], featurizer_params: dict | None = None,
-              classifier_params: dict | None = None) -> tuple[CallFeaturizer, TriageClassifier]:
-    featurizer = CallFeaturizer(**(featurizer_params or {}))
-    X = featurizer.fit_transform(analyses)
-    classifier = TriageClassifier(**(classifier_params or {})).fit(X, labels)
-    return featurizer, classifier
-
-
 def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[str, str | Path] | None = None,
                  model_version: str | None = None, featurizer_params: dict | None = None,
                  classifier_params: dict | None = None, policy: Policy | None = None, folds: int = 0,
@@ -79,11 +64,6 @@ def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[st
     """Train on ``train_path`` (with ``folds``-fold cross-validation when ≥ 2), save the model
     folder and its model card to ``out``, then score each of ``eval_paths`` as deployed
     (model + rules) and record those held-out metrics in the manifest and card."""
-    from .evaluate.crossval import train
-    from .evaluate.dataset import read_labeled
-    from .modelcard import build_card, write_model_card
-    from .triage import Triager
-
     policy = policy or Policy.from_file()
     manifest = train(train_path, out, seed=seed, folds=folds, model_version=model_version, policy=policy,
                      featurizer_params=featurizer_params, classifier_params=classifier_params)
@@ -101,13 +81,13 @@ def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[st
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Retrain the shipped default model from training_data/ (``python -m cit_triage.training``)."""
+    """Retrain the shipped default model from training_data/ (``python -m cit_triage.model.training``)."""
     import argparse
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--data", type=Path, default=root / "training_data", help="folder with train/validation/test.jsonl")
-    ap.add_argument("--out", type=Path, default=root / "models" / "default")
+    ap.add_argument("--out", type=Path, default=root / "cit_triage" / "data" / "model" / "default")
     ap.add_argument("--version", default=None, help="model version (default: today's date)")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: none)")
     args = ap.parse_args(argv)

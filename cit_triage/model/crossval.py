@@ -22,13 +22,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..errors import DataFileError, Errors
 from ..io.tabular import input_files
-from ..model_io import save_model
+from .files import save_model
 from ..policy import Policy
 from ..schema import RESPONSES
-from ..training import data_hash, fit_model
+from .fit import data_hash, fit_model
 from ..triage import Triager, build_analyzer
-from .dataset import LabeledData, read_labeled
-from .metrics import NEXUS, mean_ci, summarize
+from ..io.labeled import LabeledData, read_labeled
+from ..metrics import NEXUS, mean_ci, summarize
 
 #: Per-fold numbers that get a mean and confidence interval.
 CV_METRICS = ("macro_f1", "model_only_macro_f1", "accuracy", "nexus_recall", "nexus_precision", "ece", "needs_review_rate")
@@ -89,7 +89,7 @@ def train(data, out: str | Path, *, label_column: str = "label", columns=None, l
     >>> manifest = train("labeled.jsonl", "models/agency-2026", seed=7, folds=5)        # doctest: +SKIP
     >>> manifest["metrics"]["cross_validation"]["mean"]["macro_f1"]                      # doctest: +SKIP
     """
-    from ..modelcard import build_card, write_model_card
+    from .card import build_card, write_model_card
 
     t0 = time.perf_counter()
     policy = policy if isinstance(policy, Policy) else Policy.from_file(policy)

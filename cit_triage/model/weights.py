@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .schema import RESPONSES
+from ..schema import RESPONSES
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .errors import Errors, NotFittedError
+from ..errors import Errors, NotFittedError
 from .features import FeatureEncoder, call_features
 
 

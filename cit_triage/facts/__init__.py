@@ -1,0 +1,1 @@
+"""Facts of the labeling guide derived from the concepts found in a call."""

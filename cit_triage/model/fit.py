@@ -1,0 +1,25 @@
+"""Fit a featurizer and a classifier on analyzed calls (shared by training, cross-validation and the estimator)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..analysis import CallAnalysis
+from .classifier import TriageClassifier
+from .featurizer import CallFeaturizer
+
+
+def data_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def fit_model(analyses: list[CallAnalysis], labels: list[str], featurizer_params: dict | None = None,
+              classifier_params: dict | None = None) -> tuple[CallFeaturizer, TriageClassifier]:
+    featurizer = CallFeaturizer(**(featurizer_params or {}))
+    X = featurizer.fit_transform(analyses)
+    classifier = TriageClassifier(**(classifier_params or {})).fit(X, labels)
+    return featurizer, classifier
