@@ -38,6 +38,8 @@ class CallTypes(_Strict):
     attempt: list[str] = Field(default_factory=list, description="Call-type words that name a suicide attempt.")
     risk: list[str] = Field(default_factory=list, description="Call-type words that name violence, weapons or damage.")
     not_crisis: list[str] = Field(default_factory=list, description="Call-type phrases that contain a crisis word but are not crisis calls.")
+    medical: list[str] = Field(default_factory=list, description="Call-type words that make a call type medical, whatever crisis word it holds.")
+    suicidal: list[str] = Field(default_factory=list, description="Call-type words that give an ingestion in the notes its suicidal context.")
 
 
 class Rule(_Strict):
@@ -153,7 +155,7 @@ class Policy(_Strict):
 
     def call_type_matcher(self) -> CallTypeMatcher:
         return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk,
-                                          self.call_types.not_crisis)
+                                          self.call_types.not_crisis, self.call_types.medical, self.call_types.suicidal)
 
 
 @dataclass

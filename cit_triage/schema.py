@@ -47,6 +47,7 @@ class Assertion(str, enum.Enum):
     historical = "historical"
     hypothetical = "hypothetical"
     uncertain = "uncertain"
+    unknown = "unknown"
 
 
 class Call(BaseModel):

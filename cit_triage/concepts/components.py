@@ -17,6 +17,7 @@ from ..text.normalize import load_shorthand
 from .context import Clauses, Cue, Finding, apply_context, split_clauses
 from .context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
 from .lexicon import DEFAULT_CONCEPTS, expand_phrase, load_concepts
+from .patterns import DEFAULT_ACT_PATTERNS, load_act_patterns
 
 if not Doc.has_extension("findings"):
     Doc.set_extension("findings", default=None)
@@ -43,6 +44,8 @@ def token_words(doc: Doc) -> tuple[list[str], list[bool]]:
     return words, spaces
 
 CLAUSE_BOUNDARIES = frozenset({".", "!", "?", ";", "/", "|", "-", "--", "*", "•", ">", "...", "..", "//"})
+#: Tokens after which a backward ``at_end`` cue still closes its phrase.
+_PHRASE_END = frozenset({",", ".", ";", ":", "!", "?", "/", "-", "--", "|", "and", "or", "but", "at", "per", "\n"})
 ANSWER_WORDS = frozenset({"no", "yes", "unknown", "negative", "none", "unsure", "y", "n", "neg"})
 
 
@@ -55,8 +58,10 @@ def _phrase_docs(nlp: Language, phrases, shorthand):
 class ConceptMatcher:
     """Finds concepts; where matches overlap, the longest wins ("jumped the fence" beats "jumped")."""
 
-    def __init__(self, nlp: Language, concepts_path: str | None, shorthand_path: str | None):
+    def __init__(self, nlp: Language, concepts_path: str | None, shorthand_path: str | None,
+                 patterns_path: str | None = None):
         self.lexicon = load_concepts(concepts_path or DEFAULT_CONCEPTS)
+        self.patterns = load_act_patterns(patterns_path or DEFAULT_ACT_PATTERNS, frozenset(c.id for c in self.lexicon))
         shorthand = load_shorthand(shorthand_path)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.concept_of: dict[int, str] = {}
@@ -65,9 +70,15 @@ class ConceptMatcher:
             self.concept_of[key] = concept.id
             self.matcher.add(concept.id, _phrase_docs(nlp, concept.phrases, shorthand))
         self.group_of = {c.id: c.group for c in self.lexicon}
+        self.key_of = {cid: key for key, cid in self.concept_of.items()}
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc)
+        if self.patterns.patterns:
+            words, spaces = token_words(doc)
+            clauses = split_clauses(words, spaces, CLAUSE_BOUNDARIES, ANSWER_WORDS)
+            doc._.clauses = clauses
+            matches.extend((self.key_of[c], s, e) for c, s, e in self.patterns.find(words, clauses.hard))
         # Longest first, then leftmost: a greedy non-overlapping cover.
         matches.sort(key=lambda m: (m[1] - m[2], m[1]))
         taken = bytearray(len(doc))
@@ -105,14 +116,16 @@ class ContextAsserter:
         findings: list[Finding] = doc._.findings or []
         if not findings:
             return doc
-        words, spaces = token_words(doc)
-        clauses: Clauses = split_clauses(words, spaces, CLAUSE_BOUNDARIES, ANSWER_WORDS)
-        doc._.clauses = clauses
+        clauses: Clauses = doc._.clauses
+        if clauses is None:
+            words, spaces = token_words(doc)
+            clauses = doc._.clauses = split_clauses(words, spaces, CLAUSE_BOUNDARIES, ANSWER_WORDS)
         for f in findings:
             f.clause = clauses.hard[f.start]
         in_concept = bytearray(len(doc))
         for f in findings:
             in_concept[f.start:f.end] = b"\x01" * (f.end - f.start)
+        words = token_words(doc)[0]
         matches = self.matcher(doc)
         matches.sort(key=lambda m: (m[1] - m[2], m[1]))
         taken = bytearray(len(doc))
@@ -123,6 +136,9 @@ class ContextAsserter:
             # literal may belong to several rules ("unknown" looks both ways).
             if (start, end) not in accepted and (any(taken[start:end]) or any(in_concept[start:end])):
                 continue
+            rule = self.rule_of[key]
+            if rule.at_end and end < len(words) and clauses.hard[end] == clauses.hard[start] and words[end] not in _PHRASE_END:
+                continue
             accepted.add((start, end))
             taken[start:end] = b"\x01" * (end - start)
             cues.append(Cue(self.rule_of[key], start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
@@ -130,9 +146,10 @@ class ContextAsserter:
         return doc
 
 
-@Language.factory("cit_concepts", default_config={"concepts_path": None, "shorthand_path": None})
-def make_concept_matcher(nlp: Language, name: str, concepts_path: str | None, shorthand_path: str | None):
-    return ConceptMatcher(nlp, concepts_path, shorthand_path)
+@Language.factory("cit_concepts", default_config={"concepts_path": None, "shorthand_path": None, "patterns_path": None})
+def make_concept_matcher(nlp: Language, name: str, concepts_path: str | None, shorthand_path: str | None,
+                         patterns_path: str | None):
+    return ConceptMatcher(nlp, concepts_path, shorthand_path, patterns_path)
 
 
 @Language.factory("cit_context", default_config={"rules_path": None, "shorthand_path": None, "concepts_path": None})

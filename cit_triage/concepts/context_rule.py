@@ -14,15 +14,17 @@ from ..errors import DataFileError, Errors
 
 DEFAULT_CONTEXT_RULES = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "context_rules.toml"
 
-CATEGORIES = ("NEGATED", "HISTORICAL", "HYPOTHETICAL", "UNCERTAIN", "EXPERIENCER_CALLER",
+CATEGORIES = ("NEGATED", "HISTORICAL", "HYPOTHETICAL", "UNCERTAIN", "UNKNOWN", "EXPERIENCER_CALLER",
               "EXPERIENCER_OTHER", "TERMINATE", "PSEUDO")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL")
-_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups"})
+_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups", "at_end"})
 
 #: Category → the assertion it sets (experiencer categories set who, not how).
-ASSERTION_OF = {"NEGATED": "negated", "HISTORICAL": "historical", "HYPOTHETICAL": "hypothetical", "UNCERTAIN": "uncertain"}
-#: When several cues reach a concept, the strongest wins in this order.
-ASSERTION_PRIORITY = {"negated": 4, "historical": 3, "hypothetical": 2, "uncertain": 1, "affirmed": 0}
+ASSERTION_OF = {"NEGATED": "negated", "HISTORICAL": "historical", "HYPOTHETICAL": "hypothetical",
+                "UNCERTAIN": "uncertain", "UNKNOWN": "unknown"}
+#: When several cues reach a concept, the strongest wins in this order. "uncertain" is a
+#: hedge ("poss armed", "may have a gun"), "unknown" an open question ("unk weapons").
+ASSERTION_PRIORITY = {"negated": 5, "historical": 4, "hypothetical": 3, "unknown": 2, "uncertain": 1, "affirmed": 0}
 EXPERIENCER_OF = {"EXPERIENCER_CALLER": "caller", "EXPERIENCER_OTHER": "other"}
 
 
@@ -34,6 +36,7 @@ class ContextRule:
     max_scope: int
     crosses_commas: bool = False
     allowed_groups: frozenset[str] | None = None
+    at_end: bool = False  # a backward cue only where it closes its phrase ("weapons unk", not "unk tablets")
 
 
 @dataclass(frozen=True)
@@ -75,5 +78,5 @@ def load_context_rules(path: str | Path = DEFAULT_CONTEXT_RULES) -> ContextRules
         for literal in literals:
             rules.append(ContextRule(literal.lower(), category, direction, scope,
                                      bool(rec.get("crosses_commas", False)),
-                                     frozenset(groups) if groups else None))
+                                     frozenset(groups) if groups else None, bool(rec.get("at_end", False))))
     return ContextRules(tuple(rules), str(data.get("version", "unversioned")))

@@ -32,18 +32,28 @@ class CallTypeMatcher:
     attempt: re.Pattern[str]
     risk: re.Pattern[str]
     not_crisis: re.Pattern[str]
+    medical: re.Pattern[str] = call_type_pattern(())
+    suicidal: re.Pattern[str] = call_type_pattern(())
 
     @classmethod
     def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
-                   not_crisis: list[str] = ()) -> "CallTypeMatcher":
-        return cls(*(call_type_pattern(tuple(words)) for words in (crisis, attempt, risk, not_crisis)))
+                   not_crisis: list[str] = (), medical: list[str] = (), suicidal: list[str] = ()) -> "CallTypeMatcher":
+        return cls(*(call_type_pattern(tuple(words)) for words in (crisis, attempt, risk, not_crisis, medical, suicidal)))
 
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
             return None
-        # "ALTERED MENTAL STATUS" is a medical call type, whatever "MENTAL" suggests.
-        m = self.crisis.search(self.not_crisis.sub(" ", call_type.upper()))
+        upper = call_type.upper()
+        # "ALTERED MENTAL STATUS", "DIABETIC - ABNORMAL BEHAVIOR", "HYPERTENSIVE CRISIS" are
+        # medical call types, whatever "MENTAL", "BEHAVIOR" or "CRISIS" suggests.
+        if self.medical.search(upper):
+            return None
+        m = self.crisis.search(self.not_crisis.sub(" ", upper))
         return m.group(0) if m else None
+
+    def is_suicidal(self, call_type: str | None) -> bool:
+        """A suicide, attempt or psychiatric call type: the suicidal context for an ingestion (guide)."""
+        return bool(call_type) and not self.medical.search(call_type.upper()) and bool(self.suicidal.search(call_type.upper()))
 
     def is_attempt(self, call_type: str | None) -> bool:
         return bool(call_type) and bool(self.attempt.search(call_type.upper()))
@@ -63,6 +73,7 @@ class CallFacts:
     risk: list[Finding] = field(default_factory=list)          # counted elevated-risk signs
     uncertain_crisis: list[Finding] = field(default_factory=list)
     medically_explained: list[Finding] = field(default_factory=list)
+    hedged_risk: list[Finding] = field(default_factory=list)  # risk signs stated as possible ("poss armed")
     present: set[str] = field(default_factory=set)             # counted concept ids and @facts
     evidence: dict[str, list[Finding]] = field(default_factory=dict)  # fact → findings behind it
     crisis_call_type: str | None = None
@@ -76,6 +87,9 @@ class CallFacts:
 
 _WEAPON_CONCEPTS = ("FIREARM", "KNIFE", "OTHER_WEAPON")
 _WANDERING_CRISIS = frozenset({"DEMENTIA", "DISORIENTATION", "DEVELOPMENTAL_DISABILITY"})
+#: Behavior that makes a named diagnosis a current crisis sign ("schizophrenic, violent").
+_CURRENT_BEHAVIOR = frozenset({"VIOLENCE", "THREAT_TO_OTHERS", "PROPERTY_DESTRUCTION", "AGITATION", "VIOLENCE_POTENTIAL",
+                               "BARRICADE", "REFUSING_CONTACT", "WANDERING", "AT_RISK_LOCATION", "MEDICATION_NONADHERENCE"})
 
 
 def _is_self_directed_threat(f: Finding, findings: list[Finding]) -> bool:
@@ -113,6 +127,8 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
                 facts.uncertain_crisis.append(f)
         if concept.has("risk") and f.assertion in risk_assertions:
             facts.risk.append(f)
+            if f.assertion == "uncertain":
+                facts.hedged_risk.append(f)
         if counts:
             facts.present.add(f.concept)
             facts.evidence.setdefault(f.concept, []).append(f)
@@ -120,7 +136,7 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     weapon_states = [f.assertion for f in findings if f.concept in _WEAPON_CONCEPTS]
     if any(a in risk_assertions for a in weapon_states) or call.weapons_reported == "yes":
         facts.weapons = "affirmed"
-    elif "uncertain" in weapon_states or call.weapons_reported == "unknown":
+    elif "uncertain" in weapon_states or "unknown" in weapon_states or call.weapons_reported == "unknown":
         facts.weapons = "uncertain"
     elif weapon_states or call.weapons_reported == "no":
         facts.weapons = "negated"
@@ -145,18 +161,30 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     if suicidal_statements and means:
         add("@plan_with_means", suicidal_statements + means)
     ingestion = facts.evidence.get("INGESTION", [])
-    suicidal = facts.evidence.get("INTENT", []) + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
-    if ingestion and suicidal:
+    intent = facts.evidence.get("INTENT", [])
+    # "Intentional" means self-harm unless the substance is alcohol or a street drug (guide):
+    # "intentional" heroin use is getting high, not an attempt.
+    if intent and facts.evidence.get("SUBSTANCE_USE") and not facts.evidence.get("SUICIDE_MEANS") and not suicidal_statements:
+        intent = []
+    suicidal = intent + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
+    # A suicide, attempt or psychiatric call type is the suicidal context of an ingestion (guide).
+    if ingestion and (suicidal or call_types.is_suicidal(call.call_type)):
         add("@intentional_ingestion", ingestion + suicidal)
         # An overdose taken on purpose is itself a crisis (a suicide attempt), stated or not.
-        facts.crisis.extend(f for f in facts.evidence.get("INTENT", []) if f not in facts.crisis)
-    # Dementia alone is context, but "disorientation (dementia, confusion) with risk" is a crisis
-    # sign (guide): a person with dementia wandering, or out on a road, bridge or water.
-    dementia = facts.evidence.get("DEMENTIA", [])
+        facts.crisis.extend(f for f in intent + ingestion if f not in facts.crisis)
+    # Dementia or confusion alone is context, but "disorientation (dementia, confusion) with
+    # risk" is a crisis sign (guide): wandering, missing, or out on a road, bridge or water.
+    dementia = facts.evidence.get("DEMENTIA", []) + facts.evidence.get("DISORIENTATION", [])
     at_large = facts.evidence.get("WANDERING", []) + facts.evidence.get("AT_RISK_LOCATION", [])
     if dementia and at_large and not medical:
         add("@dementia_with_risk", dementia + at_large)
         facts.crisis.extend(dementia)
+    # A named diagnosis with current behavior is a current crisis sign, not history.
+    diagnosis = facts.evidence.get("MH_DIAGNOSIS", [])
+    behavior = [f for c in _CURRENT_BEHAVIOR for f in facts.evidence.get(c, [])]
+    if diagnosis and behavior and not medical:
+        add("@diagnosis_with_behavior", diagnosis + behavior)
+        facts.crisis.extend(diagnosis)
     # Self-harm is a crisis sign; with suicidal words it is an attempt under way.
     self_harm = facts.evidence.get("SELF_HARM", [])
     if self_harm and suicidal:

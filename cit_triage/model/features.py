@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..analysis import CallAnalysis
 
-_ASSERTIONS = ("affirmed", "negated", "historical", "hypothetical", "uncertain")
+_ASSERTIONS = ("affirmed", "negated", "historical", "hypothetical", "uncertain", "unknown")
 
 
 def call_features(a: CallAnalysis, text_weight: float, ngram_max: int) -> dict[str, float]:

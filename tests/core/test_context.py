@@ -17,10 +17,10 @@ def factors(triager, notes):
     ("Any weapons? NO", "OTHER_WEAPON", "negated"),
     ("weapons: none", "OTHER_WEAPON", "negated"),
     ("hx of SI, reporting a stolen bike", "SUICIDAL_IDEATION", "historical"),
-    ("attempted suicide last year", "SUICIDAL_IDEATION", "historical"),
+    ("attempted suicide last year", "SUICIDE_ATTEMPT", "historical"),
     ("tried to hang himself last year", "SUICIDE_ATTEMPT", "historical"),
     ("says if police come he will get his gun", "FIREARM", "hypothetical"),
-    ("unk weapons", "OTHER_WEAPON", "uncertain"),
+    ("unk weapons", "OTHER_WEAPON", "unknown"),
     ("possibly suicidal", "SUICIDAL_IDEATION", "uncertain"),
     ("hearing voices", "PSYCHOSIS", "affirmed"),
 ])

@@ -1,0 +1,125 @@
+"""Act patterns: a verb class, a bounded gap, an object class ("took 20 of her sleeping tablets").
+
+Phrase lists cannot enumerate every way an attempt is told ("slit her forearm", "popping her
+pills one after another"). A pattern is a sequence of word classes with at most ``max_gap``
+tokens between consecutive slots, inside one clause; the classes and patterns are data
+(``data/lexicon/act_patterns.toml``), this module is the small engine. A pattern match
+becomes a concept finding like a phrase match, so ConText (negation, history ...) and the
+explanation treat it the same way.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import DataFileError, Errors
+
+DEFAULT_ACT_PATTERNS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "act_patterns.toml"
+_PATTERN_KEYS = frozenset({"concept", "slots", "max_gap", "gap_words", "why"})
+
+
+@dataclass(frozen=True)
+class ActPattern:
+    concept: str
+    slots: tuple[frozenset[str], ...]   # words of each slot, in order
+    counts: tuple[int | None, ...]      # per slot: a number token of at least this value also fills it
+    max_gap: int
+    gap_words: frozenset[str] | None    # when set, only these tokens may stand between slots
+
+
+@dataclass(frozen=True)
+class ActPatterns:
+    patterns: tuple[ActPattern, ...]
+    version: str
+
+    def find(self, words: list[str], clause_of: list[int]) -> list[tuple[str, int, int]]:
+        """``(concept, start, end)`` token spans of every pattern match (leftmost start per pattern)."""
+        out = []
+        n = len(words)
+        for p in self.patterns:
+            first, count0 = p.slots[0], p.counts[0]
+            for i, w in enumerate(words):
+                if not _fills(w, first, count0):
+                    continue
+                end = _match_rest(p, words, clause_of, i, n)
+                if end is not None:
+                    out.append((p.concept, i, end))
+        return out
+
+
+def _fills(word: str, slot: frozenset[str], min_count: int | None) -> bool:
+    if word in slot:
+        return True
+    return min_count is not None and word.isdigit() and len(word) < 5 and int(word) >= min_count
+
+
+def _match_rest(p: ActPattern, words: list[str], clause_of: list[int], i: int, n: int) -> int | None:
+    pos = i
+    for slot, count in zip(p.slots[1:], p.counts[1:]):
+        for j in range(pos + 1, min(n, pos + 2 + p.max_gap)):
+            if clause_of[j] != clause_of[i]:
+                return None
+            if _fills(words[j], slot, count):
+                pos = j
+                break
+            if p.gap_words is not None and words[j] not in p.gap_words:
+                return None
+        else:
+            return None
+    return pos + 1
+
+
+def _slot(spec, classes: dict[str, list[str]], path: Path, n: int) -> tuple[frozenset[str], int | None]:
+    words: set[str] = set()
+    min_count = None
+    for item in spec:
+        if not isinstance(item, str):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="slot entries must be strings"))
+        if item.startswith("@"):
+            if item[1:] not in classes:
+                raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"unknown word class {item!r}"))
+            words.update(w for w in classes[item[1:]] if not w.startswith("#>="))
+            min_count = next((int(w[3:]) for w in classes[item[1:]] if w.startswith("#>=")), min_count)
+        elif item.startswith("#>="):
+            min_count = int(item[3:])
+        else:
+            words.add(item.lower())
+    return frozenset(words), min_count
+
+
+@lru_cache(maxsize=8)
+def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: frozenset[str] | None = None) -> ActPatterns:
+    """Read and validate an act-pattern file; ``concept_ids`` are the lexicon's concepts."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+    classes = data.get("classes", {})
+    if not isinstance(classes, dict) or not all(isinstance(v, list) for v in classes.values()):
+        raise DataFileError(Errors.E030.format(path=path, detail="[classes] must map names to lists of words"))
+    classes = {k: [str(w).lower() for w in v] for k, v in classes.items()}
+    patterns = []
+    for n, rec in enumerate(data.get("pattern", []), 1):
+        unknown = set(rec) - _PATTERN_KEYS
+        if unknown:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"unknown keys {sorted(unknown)}; allowed: {sorted(_PATTERN_KEYS)}"))
+        concept = rec.get("concept")
+        if concept_ids is not None and concept not in concept_ids:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"concept {concept!r} is not in the lexicon"))
+        slots = rec.get("slots")
+        if not isinstance(slots, list) or len(slots) < 2:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="slots must be a list of at least two word lists"))
+        built = [_slot(s if isinstance(s, list) else [s], classes, path, n) for s in slots]
+        gap = rec.get("gap_words")
+        gap_words = None
+        if gap is not None:
+            gap_words, _ = _slot(gap if isinstance(gap, list) else [gap], classes, path, n)
+        max_gap = int(rec.get("max_gap", 3))
+        if max_gap < 0:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="max_gap must be >= 0"))
+        patterns.append(ActPattern(concept, tuple(w for w, _ in built), tuple(c for _, c in built), max_gap, gap_words))
+    return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")))
