@@ -10,8 +10,10 @@ from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
 from .model.files import load_model
+from .concepts.lexicon import expand_phrase
 from .concepts.pipeline import build_nlp
 from .text.normalize import load_shorthand
+from .text.tokens import with_token_repair
 from .policy import Policy, apply_policy
 from .schema import RESPONSES, Call, Response, Suggestion, trusted
 
@@ -133,5 +135,9 @@ def build_analyzer(policy: Policy) -> Analyzer:
     suggesting; the policy's ``[lexicon]`` section names agency data files."""
     lex = policy.lexicon
     nlp = build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
-    return Analyzer(nlp, load_shorthand(lex.shorthand), nlp.get_pipe("cit_concepts").lexicon,
+    # Notes get the token stage's word repair, built from this lexicon's own words.
+    concepts, rules = nlp.get_pipe("cit_concepts").lexicon, nlp.get_pipe("cit_context").rules
+    normalizer = with_token_repair(load_shorthand(lex.shorthand), [p for c in concepts for p in c.phrases],
+                                   [p for r in rules.rules for p in expand_phrase(r.literal)])
+    return Analyzer(nlp, normalizer, concepts,
                     policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher())

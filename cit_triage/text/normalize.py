@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
+from .tokens import ABBREVIATION_PATTERN, LONG_WORD_PATTERN, SEPARATOR_PATTERN
 
 DEFAULT_SHORTHAND = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "shorthand.toml"
 _WORD_SECTIONS = ("abbreviations", "contractions", "ten_codes", "misspellings")
@@ -75,19 +76,28 @@ class Shorthand:
     Python, which matters on the per-keystroke path.
     """
 
-    def __init__(self, words: dict[str, str], protocols: dict[str, str], suffixes: dict[str, str], version: str):
+    def __init__(self, words: dict[str, str], protocols: dict[str, str], suffixes: dict[str, str], version: str,
+                 repair=None):
         self.words = words
         self.protocols = protocols
         self.suffixes = suffixes
         self.version = version
+        self.repair = repair  # a tokens.WordRepair, or None: long words are left as they are
         keys = sorted(words, key=len, reverse=True)
         word_alt = _trie_regex(keys)
         proto_alt = _trie_regex(protocols)
         # Determinant code: protocol, level letter, number, optional suffix: 25-D-1, 25D01V.
+        # Then, in the same pass, the token stage's alternatives (text/tokens.py): dotted
+        # abbreviations kept whole, glued separators, and long words for WordRepair.
         self._pattern = re.compile(
             rf"(?<![a-z0-9])(?:(?P<proto>{proto_alt})-?(?P<level>[a-eo])-?(?P<num>\d{{1,2}})(?:-?(?P<suffix>[a-z]))?"
             rf"|(?P<word>{word_alt}))(?![a-z0-9])"
+            rf"|{ABBREVIATION_PATTERN}|{SEPARATOR_PATTERN}|{LONG_WORD_PATTERN}"
         )
+
+    def extended(self, words: dict[str, str], repair) -> "Shorthand":
+        """This table plus generated ``words`` (the file's own entries win) and a word repair."""
+        return Shorthand({**words, **self.words}, self.protocols, self.suffixes, self.version, repair)
 
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_SHORTHAND) -> "Shorthand":
@@ -125,24 +135,66 @@ class Shorthand:
         ends: list[int] = []
         pos = 0
         for m in self._pattern.finditer(lowered):
+            kind = m.lastgroup
+            if kind == "abbr":
+                continue
             start, end = m.span()
+            if kind == "long":
+                fix = self.repair.repair(m.group()) if self.repair is not None else None
+                if fix is None:
+                    continue
             if start > pos:
                 pieces.append(lowered[pos:start])
                 starts.extend(range(pos, start))
                 ends.extend(range(pos + 1, start + 1))
-            replacement = self._replacement(m)
-            pieces.append(replacement)
-            # Every character of an expansion stands for the whole original token, so a
-            # span over part of "suicidal ideation or homicidal ideation" quotes "SI/HI".
-            starts.extend([start] * len(replacement))
-            ends.extend([end] * len(replacement))
             pos = end
+            if kind == "long":
+                self._emit_repair(fix, start, lowered, pieces, starts, ends)
+            elif kind in ("infix", "trailing", "leading"):
+                # A glued separator becomes its own token: spaces on its open side(s), each
+                # an empty span at its position; the separator keeps its own characters.
+                if kind != "leading":
+                    pieces.append(" ")
+                    starts.append(start)
+                    ends.append(start)
+                pieces.append(m.group())
+                starts.extend(range(start, end))
+                ends.extend(range(start + 1, end + 1))
+                if kind != "trailing":
+                    pieces.append(" ")
+                    starts.append(end)
+                    ends.append(end)
+            else:
+                replacement = self._replacement(m)
+                pieces.append(replacement)
+                # Every character of an expansion stands for the whole original token, so a
+                # span over part of "suicidal ideation or homicidal ideation" quotes "SI/HI".
+                starts.extend([start] * len(replacement))
+                ends.extend([end] * len(replacement))
         if pos < len(lowered):
             pieces.append(lowered[pos:])
             starts.extend(range(pos, len(lowered)))
             ends.extend(range(pos + 1, len(lowered) + 1))
         starts.append(len(notes))  # sentinel: an empty span at the very end maps too
         return NormalizedNotes("".join(pieces), starts, ends, notes)
+
+    def _emit_repair(self, fix, start: int, lowered: str, pieces, starts, ends) -> None:
+        """Write a WordRepair result: parts joined by spaces (empty spans), each part mapped to
+        its own original characters, or to the whole part when it was rewritten."""
+        for i, (offset, length, text) in enumerate(fix):
+            at = start + offset
+            if i:
+                pieces.append(" ")
+                starts.append(at)
+                ends.append(at)
+            text = self.words.get(text, text)  # a split part may be shorthand: "hxsuicidal"
+            pieces.append(text)
+            if text == lowered[at:at + length]:
+                starts.extend(range(at, at + length))
+                ends.extend(range(at + 1, at + length + 1))
+            else:
+                starts.extend([at] * len(text))
+                ends.extend([at + length] * len(text))
 
     def _replacement(self, m: re.Match[str]) -> str:
         word = m.group("word")

@@ -1,0 +1,33 @@
+"""One-typo correction of long words to the lexicon's vocabulary (symspellpy's SymSpell).
+
+Call-takers type fast: "SUCIDAL", "THRETENED", "SEROQEL", "COMMITING". A word of six letters
+or more that is in no vocabulary (lexicon, shorthand, English frequency dictionary, guard
+list) is corrected to the one lexicon word within one edit: an insertion, deletion,
+substitution or transposition (a doubled or undoubled letter is an insertion or deletion).
+Two candidates ("stabing": stabbing or stating) leave the word alone. Real English words are
+never corrected, which is what keeps "violet" from becoming "violent"; short words are never
+corrected (too many neighbours). Lookups are cached per distinct word by the caller.
+"""
+
+from __future__ import annotations
+
+from symspellpy import SymSpell, Verbosity
+
+MIN_LENGTH = 6
+
+
+class SpellingCorrector:
+    """Corrects a word to the unique lexicon word one edit away, or returns None."""
+
+    def __init__(self, targets):
+        self._symspell = SymSpell(max_dictionary_edit_distance=1, prefix_length=12)
+        for word in targets:
+            if len(word) >= MIN_LENGTH - 1 and word.isalpha():
+                self._symspell.create_dictionary_entry(word, 1)
+
+    def correct(self, word: str) -> str | None:
+        if len(word) < MIN_LENGTH:
+            return None
+        found = self._symspell.lookup(word, Verbosity.ALL, max_edit_distance=1, transfer_casing=False)
+        candidates = {s.term for s in found if s.distance == 1}
+        return candidates.pop() if len(candidates) == 1 else None

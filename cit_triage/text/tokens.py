@@ -1,0 +1,199 @@
+"""Robust tokens: glued separators, run-together words, typos and inflections.
+
+spaCy's tokenizer keeps "SUICIDE-", "SUICIDE/", "pills.she", "suicidal;has" and "x//y" as one
+token each, and no tokenizer can see "SUICIDALFEMALE" as two words. This stage fixes the text
+before spaCy sees it, inside the shorthand table's single regex pass (see
+``text/normalize.py``), so the offset map stays exact: an inserted space maps to an empty
+span at its position, a rewritten word to the whole original word.
+
+1. **Glued separators** (:data:`SEPARATOR_PATTERN`): a run of punctuation glued between
+   letters (``pills.she``, ``x//y``), after a word (``suicide-``, ``knife/``) or before one
+   (``-suicidal``) gets a space on its open side(s). Left alone: single ``-`` and ``/``
+   between letters (spaCy splits them itself and the ConText stage reads them as part of a
+   word, "w/o", "x-ray"), anything with digits on both sides ("12:30", "3.5", "555-1212",
+   determinant codes "25-D-1"), dotted abbreviations ("e.d.p", "a.m.") and shorthand keys
+   ("w/", "si/hi", "10-96"), which the shorthand alternative of the same regex takes first.
+2. **Words the vocabulary lacks** (:class:`WordRepair`, cached per distinct word): a typo of
+   six letters or more is corrected to the unique lexicon word one edit away
+   (``text/spelling.py``); else a run-together word of eight letters or more is split into
+   the unique two (or three) known words, one of them a lexicon word ("suicidalfemale").
+3. **Inflections** (``text/inflections.py``) become extra shorthand entries at load time.
+
+The vocabulary is the lexicon's words (concept and context-rule phrases after shorthand
+normalization, shorthand keys and values), symspellpy's English frequency dictionary and the
+guard list of ``data/lexicon/tokens.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import DataFileError, Errors
+from .inflections import Inflections
+from .spelling import MIN_LENGTH, SpellingCorrector
+from .wordlist import english_words
+
+DEFAULT_TOKENS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "tokens.toml"
+
+_SEP = r"[\-/\\;:.,*+=~()\[\]{}|#^_<>!?]"
+# spaCy already splits these single characters off a word's end or start.
+_SEP_SPACY_SUFFIX = r"[.,:;!?)\]}*]"
+#: Regex alternatives (named groups) for glued separators, used inside the shorthand pattern.
+SEPARATOR_PATTERN = (
+    # between a letter and a letter or digit: a run, or one character other than - and /
+    rf"(?P<infix>(?:(?<=[a-z])(?={_SEP}+[a-z0-9])|(?<=[0-9])(?={_SEP}+[a-z]))(?:{_SEP}{{2,}}|(?![-/]){_SEP}))"
+    # after a word, before white space or the end
+    rf"|(?<=[a-z])(?P<trailing>(?:{_SEP}{{2,}}|(?!{_SEP_SPACY_SUFFIX}){_SEP})(?=\s|$))"
+    # before a word, after white space or the start (".*#~_=+^" are blanked earlier)
+    rf"|(?<![a-z0-9])(?P<leading>(?:{_SEP}{{2,}}|[\-/\\|<>]))(?=[a-z])"
+)
+#: Dotted abbreviations kept whole: "e.d.p", "a.m.", "u.s".
+ABBREVIATION_PATTERN = r"(?P<abbr>(?<![a-z0-9.])(?:[a-z]\.)+[a-z]?(?![a-z0-9]))"
+#: A word long enough for :class:`WordRepair` to look at.
+LONG_WORD_PATTERN = rf"(?<![a-z0-9'])(?P<long>[a-z]{{{MIN_LENGTH},}})(?![a-z0-9'])"
+
+RESPLIT_MIN_LENGTH = 8
+_MAX_WORD = 40
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_VALID_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+
+
+@dataclass(frozen=True)
+class TokenRules:
+    """The validated contents of ``tokens.toml``."""
+
+    guard: frozenset[str]
+    irregular: dict[str, str]
+    never: frozenset[str]
+    version: str
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_TOKENS) -> "TokenRules":
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+        unknown = set(data) - {"version", "guard", "inflections"}
+        if unknown:
+            raise DataFileError(Errors.E030.format(path=path, detail=f"unknown sections {sorted(unknown)}; allowed: guard, inflections"))
+        guard = _words(path, "[guard] words", data.get("guard", {}).get("words", []))
+        inflections = data.get("inflections", {})
+        irregular = inflections.get("irregular", {})
+        if not isinstance(irregular, dict):
+            raise DataFileError(Errors.E030.format(path=path, detail="[inflections] irregular must be a table of form = base"))
+        for form, base in irregular.items():
+            if not isinstance(base, str) or not _VALID_WORD.fullmatch(form) or not _VALID_WORD.fullmatch(base):
+                raise DataFileError(Errors.E030.format(path=path, detail=f"[inflections] irregular {form!r} = {base!r}: both must be lower-case words"))
+        never = _words(path, "[inflections] never", inflections.get("never", []))
+        return cls(frozenset(guard), dict(irregular), frozenset(never), str(data.get("version", "unversioned")))
+
+
+def _words(path: Path, where: str, value) -> list[str]:
+    if not isinstance(value, list):
+        raise DataFileError(Errors.E030.format(path=path, detail=f"{where} must be a list of words"))
+    for word in value:
+        if not isinstance(word, str) or not _VALID_WORD.fullmatch(word):
+            raise DataFileError(Errors.E030.format(path=path, detail=f"{where}: {word!r} is not a lower-case word"))
+    return value
+
+
+@lru_cache(maxsize=8)
+def load_token_rules(path: str | None = None) -> TokenRules:
+    return TokenRules.from_file(path or DEFAULT_TOKENS)
+
+
+def phrase_words(texts) -> set[str]:
+    """The words of normalized phrase texts."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(_WORD.findall(text))
+    return words
+
+
+class WordRepair:
+    """Rewrites a word the vocabulary lacks: a one-typo correction, or a run-together split.
+
+    ``repair(word)`` returns None (leave it) or a list of ``(offset, length, text)`` pieces:
+    ``text`` replaces ``word[offset:offset + length]``; pieces are separated by a space.
+    """
+
+    def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536):
+        self.lexicon = lexicon
+        self.known = known
+        self.english = english
+        self.spelling = SpellingCorrector(lexicon)
+        self.repair = lru_cache(maxsize=cache_size)(self._repair)
+
+    def _repair(self, word: str):
+        if word in self.known or len(word) > _MAX_WORD:
+            return None
+        corrected = self.spelling.correct(word)
+        if corrected is not None:
+            return [(0, len(word), corrected)]
+        if len(word) >= RESPLIT_MIN_LENGTH:
+            parts = self.split(word)
+            if parts is not None:
+                pieces, at = [], 0
+                for part in parts:
+                    pieces.append((at, len(part), part))
+                    at += len(part)
+                return pieces
+        return None
+
+    def _part(self, part: str) -> bool:
+        """A known word that may stand as one part of a split."""
+        if part in self.lexicon:
+            return len(part) >= 2
+        return len(part) >= 3 and self.english.get(part, 1 << 30) < 30000
+
+    def split(self, word: str) -> tuple[str, ...] | None:
+        """The unique split of ``word`` into 2 (else 3) known words with a lexicon word of 4+ letters."""
+        for parts_of in (self._splits2, self._splits3):
+            found = [p for p in parts_of(word) if any(len(x) >= 4 and x in self.lexicon for x in p)]
+            if len(found) > 1:  # prefer splits made only of lexicon words
+                found = [p for p in found if all(x in self.lexicon for x in p)] or found
+            if len(found) == 1:
+                return found[0]
+            if found:
+                return None
+        return None
+
+    def _splits2(self, word: str):
+        for i in range(2, len(word) - 1):
+            a, b = word[:i], word[i:]
+            if self._part(a) and self._part(b):
+                yield (a, b)
+
+    def _splits3(self, word: str):
+        for i in range(3, len(word) - 5):
+            a = word[:i]
+            if not self._part(a):
+                continue
+            for j in range(i + 3, len(word) - 2):
+                b, c = word[i:j], word[j:]
+                if self._part(b) and self._part(c):
+                    yield (a, b, c)
+
+
+def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRules | None = None):
+    """``shorthand`` extended for a loaded lexicon: its inflections and a :class:`WordRepair`.
+
+    ``concept_phrases`` and ``rule_phrases``: the lexicon's concept phrases and context-rule
+    literals as written (braces expanded); they are normalized here the way the matchers
+    normalize them. Build it once per lexicon (``build_analyzer`` does).
+    """
+    rules = rules or load_token_rules()
+    english = english_words()
+    concept_words = phrase_words(shorthand.normalize(p).text for p in concept_phrases)
+    lexicon = (concept_words | phrase_words(shorthand.normalize(p).text for p in rule_phrases)
+               | phrase_words(list(shorthand.words) + list(shorthand.words.values())))
+    protected = set(shorthand.words) | rules.guard
+    inflections = Inflections(rules.irregular, rules.never)
+    extra = inflections.lexicon_forms(concept_words, lexicon | rules.guard, english, protected)
+    known = lexicon | set(english) | rules.guard | set(extra)
+    return shorthand.extended(extra, WordRepair(lexicon, known, english))

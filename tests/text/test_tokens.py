@@ -1,0 +1,113 @@
+"""Unit tests of the token stage: separators, run-together words, typos, inflections, offsets."""
+
+import pytest
+import spacy
+
+from cit_triage.errors import DataFileError
+from cit_triage.text.normalize import load_shorthand
+from cit_triage.text.tokens import TokenRules
+
+_NLP = spacy.blank("en")
+
+
+@pytest.fixture(scope="module")
+def normalizer(triager):
+    return triager.analyzer.shorthand
+
+
+def tokens(normalizer, text):
+    return [t.text for t in _NLP.make_doc(normalizer.normalize(text).text)]
+
+
+@pytest.mark.parametrize("text,word", [
+    ("SUICIDE- pt on bridge", "suicide"), ("SUICIDE--- call back", "suicide"), ("KNIFE/ in hand", "knife"),
+    ("took pills.she is sleepy", "pills"), ("suicidal;has a rope", "suicidal"), ("knife//gun", "gun"),
+    ("-suicidal male", "suicidal"), ("threats+ yelling", "threats"),
+])
+def test_glued_separator_becomes_its_own_token(normalizer, text, word):
+    assert word in tokens(normalizer, text)
+
+
+@pytest.mark.parametrize("keep", ["12:30", "3.5", "a.m.", "e.d.p"])
+def test_times_decimals_and_dotted_abbreviations_stay_whole(normalizer, keep):
+    assert keep in tokens(normalizer, f"seen at {keep} today")
+
+
+@pytest.mark.parametrize("text,expanded", [
+    ("w/o meds", "without"), ("si/hi", "homicidal"), ("10-96 male", "mental"), ("h/o violence", "history"),
+    ("r/p says", "caller"), ("25D01V", "violent"), ("w/ knife", "with"),
+])
+def test_shorthand_keys_with_separators_are_not_split(normalizer, text, expanded):
+    assert expanded in tokens(normalizer, text)
+
+
+def test_phone_numbers_keep_their_digits(normalizer):
+    assert normalizer.normalize("call 555-1212").text == "call 555-1212"
+
+
+@pytest.mark.parametrize("text,parts", [
+    ("SUICIDALFEMALE on the roof", ["suicidal", "female"]),
+    ("took PILLSEARLIER today", ["pills", "earlier"]),
+])
+def test_run_together_words_are_split(normalizer, text, parts):
+    toks = tokens(normalizer, text)
+    assert all(p in toks for p in parts)
+
+
+def test_a_known_long_word_is_not_split(normalizer):
+    assert "therapist" in tokens(normalizer, "her therapist called")
+
+
+@pytest.mark.parametrize("typo,word", [
+    ("SUCIDALL", "suicidal"), ("THRETENED", "threatened"), ("HALLUCINATNG", "hallucinating"), ("BARRICAIDED", "barricaded"),
+])
+def test_one_typo_is_corrected(normalizer, typo, word):
+    assert word in tokens(normalizer, f"subject {typo} now")
+
+
+@pytest.mark.parametrize("word", ["violet", "banging", "cutter", "ranging", "therapist", "jacknifed"])
+def test_real_and_guarded_words_are_not_corrected(normalizer, word):
+    assert tokens(normalizer, f"the {word} here") == ["the", word, "here"]
+
+
+@pytest.mark.parametrize("form,lexicon_form", [("razors", "razor"), ("knifed", "knife"), ("stabs", "stab"), ("barricades", "barricade")])
+def test_inflected_form_maps_to_the_lexicon_form(normalizer, form, lexicon_form):
+    assert lexicon_form in tokens(normalizer, f"he {form} it")
+
+
+def test_never_list_keeps_tense_words(normalizer):
+    assert "hung" in tokens(normalizer, "caller hung up")
+
+
+def test_quote_of_a_repaired_concept_is_the_original_text(triager):
+    notes = "RP STATES SON SUICIDALFEMALE/ THRETENED TO STAB DAD"
+    a = triager.analyze(notes)
+    quotes = {a.quote(f) for f in a.findings}
+    assert "SUICIDALFEMALE" in quotes  # the phrase "suicidal female", quoted as written
+    assert any(q.startswith("THRETENED") for q in quotes)
+    for f in a.findings:  # every finding maps back inside the original
+        start, end = a.original_span(f)
+        assert 0 <= start < end <= len(notes)
+
+
+def test_inserted_spaces_map_to_empty_spans(normalizer):
+    n = normalizer.normalize("SUICIDE-")
+    assert n.text == "suicide -"
+    assert n.original_span(7, 8) == (7, 7)
+    assert n.original[slice(*n.original_span(0, 7))] == "SUICIDE"
+
+
+def test_phrases_without_word_repair_still_split_separators():
+    assert load_shorthand().normalize("knife/").text == "knife /"
+
+
+@pytest.mark.parametrize("body,problem", [
+    ('[guard]\nwords = ["Bad Word"]\n', "not a lower-case word"),
+    ('[inflections]\nirregular = { fought = 3 }\n', "must be lower-case words"),
+    ('[spelling]\n', "unknown sections"),
+])
+def test_bad_token_rules_file_names_the_problem(tmp_path, body, problem):
+    path = tmp_path / "tokens.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataFileError, match=problem):
+        TokenRules.from_file(path)
