@@ -27,7 +27,7 @@ class ActPattern:
     slots: tuple[frozenset[str], ...]   # words of each slot, in order
     counts: tuple[int | None, ...]      # per slot: a number token of at least this value also fills it
     max_gap: int
-    gap_words: frozenset[str] | None    # when set, only these tokens may stand between slots
+    gap_words: frozenset[str] | None    # when set, only these tokens may stand between the first two slots
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,14 @@ def _fills(word: str, slot: frozenset[str], min_count: int | None) -> bool:
 
 def _match_rest(p: ActPattern, words: list[str], clause_of: list[int], i: int, n: int) -> int | None:
     pos = i
-    for slot, count in zip(p.slots[1:], p.counts[1:]):
+    for k, (slot, count) in enumerate(zip(p.slots[1:], p.counts[1:])):
         for j in range(pos + 1, min(n, pos + 2 + p.max_gap)):
             if clause_of[j] != clause_of[i]:
                 return None
             if _fills(words[j], slot, count):
                 pos = j
                 break
-            if p.gap_words is not None and words[j] not in p.gap_words:
+            if k == 0 and p.gap_words is not None and words[j] not in p.gap_words:
                 return None
         else:
             return None

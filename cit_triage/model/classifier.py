@@ -52,26 +52,28 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
+        """Fit the weights, then the temperature on out-of-fold scores; ``sample_weight`` per row."""
         self._validate_params()
         y = np.asarray(y)
         missing = set(RESPONSES) - set(y.tolist())
         if missing:
             raise ValueError(f"training labels lack {sorted(missing)}: every response needs examples")
         target = np.array([RESPONSES.index(v) for v in y])
+        weight = np.ones(len(target)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
         oof = np.zeros((X.shape[0], len(RESPONSES)))
         for train_idx, test_idx in folds.split(X, target):
-            m = clone(base).fit(X[train_idx], target[train_idx])
+            m = clone(base).fit(X[train_idx], target[train_idx], sample_weight=weight[train_idx])
             oof[test_idx] = m.decision_function(X[test_idx])
         rows = np.arange(len(target))
 
         def nll(t: float) -> float:
-            return float(-np.log(softmax(oof / t)[rows, target] + 1e-12).mean())
+            return float(-(weight * np.log(softmax(oof / t)[rows, target] + 1e-12)).sum() / weight.sum())
 
         self.temperature_ = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
-        final = clone(base).fit(X, target)
+        final = clone(base).fit(X, target, sample_weight=weight)
         self.classes_ = np.array(RESPONSES)
         self.coef_ = final.coef_.astype(np.float64)
         self.intercept_ = final.intercept_.astype(np.float64)

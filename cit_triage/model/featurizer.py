@@ -23,18 +23,46 @@ class CallFeaturizer(TransformerMixin, BaseEstimator):
         A word feature must appear in at least this many training calls.
     ngram_max : int, default=2
         Longest word n-gram (1 or 2).
+    min_groups : int, default=3
+        A word or call-type feature learned from real notes must occur in the notes of at least
+        this many groups (agencies), so no one agency's people, places or case numbers become
+        features. Rows without a group (the written corpus) and ``trusted_words`` are exempt.
     """
 
-    def __init__(self, *, text_weight: float = 0.3, min_df: int = 3, ngram_max: int = 2):
+    def __init__(self, *, text_weight: float = 0.3, min_df: int = 3, ngram_max: int = 2, min_groups: int = 3):
         self.text_weight = text_weight
         self.min_df = min_df
         self.ngram_max = ngram_max
+        self.min_groups = min_groups
 
-    def fit(self, analyses, y=None):
+    def fit(self, analyses, y=None, *, groups=None, trusted_words=frozenset()):
+        """Learn the vocabulary; ``groups[i]`` is row i's agency (None: a row of the written corpus)."""
         df: Counter[str] = Counter()
-        for a in analyses:
-            df.update(call_features(a, self.text_weight, self.ngram_max).keys())
-        names = sorted(n for n, c in df.items() if c >= (self.min_df if n.startswith("w=") else 1))
+        seen_in: dict[str, set] = {}
+        trusted: set[str] = set()
+        for i, a in enumerate(analyses):
+            names = call_features(a, self.text_weight, self.ngram_max).keys()
+            df.update(names)
+            group = None if groups is None else groups[i]
+            if group is None:
+                trusted.update(n for n in names if _is_text(n))
+            else:
+                for n in names:
+                    if _is_text(n):
+                        seen_in.setdefault(n, set()).add(group)
+
+        def keep(name: str, count: int) -> bool:
+            if not _is_text(name):
+                return True
+            if any(ch.isdigit() for ch in name):  # case numbers, addresses, phone fragments
+                return False
+            if name.startswith("w=") and count < self.min_df:
+                return False
+            if name in trusted or _words_of(name) <= trusted_words:
+                return True
+            return len(seen_in.get(name, ())) >= self.min_groups
+
+        names = sorted(n for n, c in df.items() if keep(n, c))
         self.vocabulary_ = {n: i for i, n in enumerate(names)}
         return self
 
@@ -67,6 +95,18 @@ class CallFeaturizer(TransformerMixin, BaseEstimator):
         self._check_fitted()
         return np.asarray(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
 
+    def fit_transform(self, analyses, y=None, **fit_params):
+        return self.fit(analyses, y, **fit_params).transform(analyses)
+
     def _check_fitted(self):
         if not hasattr(self, "vocabulary_"):
             raise NotFittedError(Errors.E040.format(name=type(self).__name__))
+
+
+def _is_text(name: str) -> bool:
+    """Features learned from the words of the notes or the call type (not from the lexicon)."""
+    return name.startswith("w=") or name.startswith("ct=")
+
+
+def _words_of(name: str) -> set[str]:
+    return set(name.partition("=")[2].split())

@@ -18,8 +18,11 @@ def data_hash(paths: list[Path]) -> str:
 
 
 def fit_model(analyses: list[CallAnalysis], labels: list[str], featurizer_params: dict | None = None,
-              classifier_params: dict | None = None) -> tuple[CallFeaturizer, TriageClassifier]:
+              classifier_params: dict | None = None, *, groups=None, sample_weight=None,
+              trusted_words=frozenset()) -> tuple[CallFeaturizer, TriageClassifier]:
+    """Featurizer and classifier fitted on analyzed calls; ``groups`` (agency per row, None for
+    the written corpus) gate which words may become features, ``sample_weight`` weights rows."""
     featurizer = CallFeaturizer(**(featurizer_params or {}))
-    X = featurizer.fit_transform(analyses)
-    classifier = TriageClassifier(**(classifier_params or {})).fit(X, labels)
+    X = featurizer.fit_transform(analyses, groups=groups, trusted_words=trusted_words)
+    classifier = TriageClassifier(**(classifier_params or {})).fit(X, labels, sample_weight=sample_weight)
     return featurizer, classifier

@@ -13,12 +13,7 @@ _spec.loader.exec_module(_guide)
 GUIDE_CASES = _guide.GUIDE_CASES
 
 
-# "3 days- no weapons": the now separate "-" makes the answer cue "- no" swallow the "no"
-# of "no weapons" (issue 11, item 2, context rules). Strict: remove the mark once fixed.
-_KNOWN = pytest.mark.xfail(strict=True, reason="answer cue '- no' swallows a following 'no' (issue 11 item 2)")
-
-
-@pytest.mark.parametrize("variant", [pytest.param(v, marks=_KNOWN) if v == "glued_separators" else v for v in sorted(VARIANTS)])
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_guide_labels_hold_on_messy_variants(triager, variant):
     make = VARIANTS[variant]
     held = [triager.suggest(make(notes)).response.value == label for notes, label in GUIDE_CASES]
