@@ -70,7 +70,7 @@ def test_real_and_guarded_words_are_not_corrected(normalizer, word):
     assert tokens(normalizer, f"the {word} here") == ["the", word, "here"]
 
 
-@pytest.mark.parametrize("form,lexicon_form", [("razors", "razor"), ("knifed", "knife"), ("stabs", "stab"), ("barricades", "barricade")])
+@pytest.mark.parametrize("form,lexicon_form", [("razors", "razor"), ("knifed", "knife"), ("overdoses", "overdose"), ("kicks", "kick"), ("barricades", "barricade")])
 def test_inflected_form_maps_to_the_lexicon_form(normalizer, form, lexicon_form):
     assert lexicon_form in tokens(normalizer, f"he {form} it")
 
