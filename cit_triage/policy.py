@@ -53,21 +53,28 @@ class Rule(_Strict):
 
 
 class Caps(_Strict):
-    co_responder_requires_risk_of: str | None = Field(
-        None, description="Rule id whose any_of lists the risk signs a model co_responder must be able to cite.")
-    unless_model_above: float = Field(
-        1.0, ge=0, le=1, description="Keep the model's co_responder without a cited risk sign when its probability is at least this.")
     attempt_type_alone_is_cit: bool = Field(
         True, description="A suicide-attempt call type whose notes show no attempt and no risk sign is cit (guide), however sure the model is.")
 
 
+class Beyond(_Strict):
+    """When the model may suggest more than the guide's rules require (no counted sign behind it).
+
+    The thresholds are chosen on agency-grouped cross-validation and stored with the model;
+    set them here only to override the model's own (1.0 or more: never)."""
+
+    cit: float | None = Field(None, ge=0, description="Least model probability of cit or above to go beyond the findings to cit.")
+    co_responder: float | None = Field(None, ge=0, description="Least model probability of co_responder to go beyond the findings to it.")
+
+
 class Review(_Strict):
-    min_confidence: float = Field(0.55, ge=0, le=1)
+    min_confidence: float | None = Field(None, ge=0, le=1, description="Review below this confidence; None: the model's own threshold.")
     min_words: int = Field(4, ge=0)
     on_disagreement: bool = True
     on_unknown_weapons: bool = True
     on_uncertain_crisis: bool = True
     on_attempt_type_without_evidence: bool = True
+    on_hedged_risk: bool = True
 
 
 class Questions(_Strict):
@@ -115,6 +122,7 @@ class Policy(_Strict):
     call_types: CallTypes = CallTypes()
     rule: list[Rule] = Field(default_factory=list)
     caps: Caps = Caps()
+    beyond_findings: Beyond = Beyond()
     review: Review = Review()
     questions: Questions
     advisory: list[AdvisoryRule] = Field(default_factory=list)
@@ -127,13 +135,6 @@ class Policy(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError(f"rule ids must be unique, got {ids}")
         return rules
-
-    @model_validator(mode="after")
-    def _caps_name_rules(self) -> "Policy":
-        ref = self.caps.co_responder_requires_risk_of
-        if ref is not None and ref not in {r.id for r in self.rule}:
-            raise ValueError(f"caps.co_responder_requires_risk_of names no rule: {ref!r}")
-        return self
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> "Policy":
@@ -175,9 +176,15 @@ class PolicyOutcome:
     advisories: list[Advisory] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
+    floor: str = "patrol"            # what the findings alone require
+    confidence: float = 0.0          # calibrated probability that the suggestion is right
+    beyond_findings: bool = False    # the model went beyond them
 
 
 _ATTEMPT_EVIDENCE = frozenset({"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@intentional_ingestion", "@attempt_at_location"})
+
+
+RESPONSE_WORDS = {"patrol": "a standard patrol", "cit": "a CIT officer", "co_responder": "a CIT officer with a clinician"}
 
 
 def _rank(name: str) -> int:
@@ -189,33 +196,31 @@ def _describe(findings: list[Finding], text_of) -> str:
     return ", ".join(quoted[:4]) if quoted else "reported in CAD fields"
 
 
-def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confidence: float, n_words: int,
-                 call_type: str | None, text_of, available: list[str] | None = None,
-                 probabilities: tuple[float, ...] | None = None) -> PolicyOutcome:
-    """Raise ``model_response`` to what the rules require, then apply review, advice and resources.
+@dataclass(frozen=True)
+class Decision:
+    """What the model folder says about going beyond the findings, learned on agency-grouped CV."""
 
-    ``text_of(finding)`` quotes a finding's original characters (for messages);
-    ``probabilities`` (patrol, cit, co_responder) choose where a capped co_responder goes.
-    """
-    response = model_response
-    out = PolicyOutcome(response)
-    cap_rule = next((r for r in policy.rule if r.id == policy.caps.co_responder_requires_risk_of), None)
-    no_risk_sign = cap_rule is None or not any(f in facts.present for f in cap_rule.any_of)
-    attempt_type_alone = policy.caps.attempt_type_alone_is_cit and facts.attempt_call_type and not (
-        facts.present & _ATTEMPT_EVIDENCE)
-    if response == "co_responder" and no_risk_sign and attempt_type_alone:
-        out.firings.append(Firing("cap_attempt_call_type", "The call type names a suicide attempt but the notes show none under way: CIT officer",
-                                  "co_responder -> cit", []))
-        response = "cit"
-    if (cap_rule is not None and response == "co_responder" and confidence < policy.caps.unless_model_above
-            and no_risk_sign):
-        # With a crisis sign the cap is a CIT officer; with none, the likelier of patrol and cit.
-        to = "cit" if facts.has_crisis or probabilities is None or probabilities[1] >= probabilities[0] else "patrol"
-        out.firings.append(Firing("cap_co_responder", f"No elevated-risk sign found to justify a clinician team: {to}",
-                                  f"co_responder -> {to}", []))
-        out.review_reasons.append("model suggested co_responder but no elevated-risk sign was found")
-        response = to
-    raised_from = None
+    beyond_cit: float = 1.01
+    beyond_co_responder: float = 1.01
+    review_below: float = 0.0
+
+    @classmethod
+    def from_manifest(cls, manifest: dict, policy: "Policy") -> "Decision":
+        d = manifest.get("decision") or {}
+        beyond = d.get("beyond_findings") or {}
+        over = policy.beyond_findings
+        return cls(
+            beyond_cit=float(over.cit if over.cit is not None else beyond.get("cit", 1.01)),
+            beyond_co_responder=float(over.co_responder if over.co_responder is not None else beyond.get("co_responder", 1.01)),
+            review_below=float(policy.review.min_confidence if policy.review.min_confidence is not None
+                               else d.get("review_below_confidence", 0.0)),
+        )
+
+
+def findings_floor(policy: Policy, facts: CallFacts, call_type: str | None, text_of) -> tuple[str, list[Firing]]:
+    """The least response the guide's rules require, with a firing for each rule that holds."""
+    response = "patrol"
+    firings: list[Firing] = []
     for rule in policy.rule:
         if not rule.enabled:
             continue
@@ -233,19 +238,63 @@ def apply_policy(policy: Policy, facts: CallFacts, model_response: str, confiden
             risk=_describe(risk_findings, text_of) if risk_findings else ", ".join(h.lstrip("@").replace("_", " ") for h in hits),
             call_type=call_type or "",
         )
+        effect = None
         if _rank(rule.minimum) > _rank(response):
             effect = f"{response} -> {rule.minimum}"
-            raised_from = raised_from or response
             response = rule.minimum
-        else:
-            effect = None
-        out.firings.append(Firing(rule.id, message, effect, facts.crisis + risk_findings if rule.requires_crisis else risk_findings))
+        firings.append(Firing(rule.id, message, effect, facts.crisis + risk_findings if rule.requires_crisis else risk_findings))
+    return response, firings
+
+
+def beyond_findings(floor: str, probabilities, decision: Decision, co_responder_allowed: bool = True) -> str:
+    """The model's response where it clears its threshold above the findings, else ``floor``."""
+    p_cit_or_more = probabilities[1] + probabilities[2]
+    if _rank(floor) < 2 and co_responder_allowed and probabilities[2] >= decision.beyond_co_responder \
+            and probabilities[2] >= probabilities[1]:
+        return "co_responder"
+    if _rank(floor) < 1 and p_cit_or_more >= decision.beyond_cit:
+        return "cit"
+    return floor
+
+
+def apply_policy(policy: Policy, facts: CallFacts, probabilities, n_words: int, call_type: str | None, text_of,
+                 available: list[str] | None = None, decision: Decision | None = None,
+                 confidence_of=None) -> PolicyOutcome:
+    """The findings decide where the guide is explicit; the model may go beyond them only above
+    its threshold (and the call is then reviewed); then review, advice and resources.
+
+    ``probabilities`` are the model's (patrol, cit, co_responder); ``text_of(finding)`` quotes a
+    finding's original characters (for messages); ``confidence_of(probabilities, response, floor, beyond)`` is
+    the calibrated probability that the final suggestion is right (the model's own when None).
+    """
+    decision = decision or Decision()
+    floor, firings = findings_floor(policy, facts, call_type, text_of)
+    out = PolicyOutcome(floor, firings=firings)
+    attempt_type_alone = policy.caps.attempt_type_alone_is_cit and facts.attempt_call_type and not (
+        facts.present & _ATTEMPT_EVIDENCE)
+    response = beyond_findings(floor, probabilities, decision, co_responder_allowed=not attempt_type_alone)
+    if response != floor:
+        p = probabilities[2] if response == "co_responder" else probabilities[1] + probabilities[2]
+        why = "no elevated-risk sign" if response == "co_responder" and floor == "cit" else "no counted crisis sign"
+        out.firings.append(Firing("model_beyond_findings",
+                                  f"The model suggests {RESPONSE_WORDS[response]} ({p:.0%}) though the notes show {why} the rules count: "
+                                  "review, and teach the lexicon the words that carried it",
+                                  f"{floor} -> {response}", []))
+        out.review_reasons.append(f"the model went beyond the findings ({floor} -> {response})")
+    out.beyond_findings = response != floor
+    out.floor = floor
+    model_response = RESPONSES[max(range(3), key=probabilities.__getitem__)]
+    raised_from = model_response if _rank(model_response) < _rank(response) else None
 
     review = policy.review
+    out.confidence = (confidence_of(probabilities, response, floor, out.beyond_findings) if confidence_of is not None
+                      else float(probabilities[RESPONSES.index(response)]))
+    if out.confidence < decision.review_below:
+        out.review_reasons.append(f"low confidence ({out.confidence:.0%})")
     if review.on_disagreement and raised_from is not None:
         out.review_reasons.append(f"rules raised the model's {raised_from} to {response}")
-    if confidence < review.min_confidence:
-        out.review_reasons.append(f"low model confidence ({confidence:.0%})")
+    if review.on_hedged_risk and facts.hedged_risk and response == "co_responder" and all(f.assertion == "uncertain" for f in facts.risk):
+        out.review_reasons.append("the elevated-risk sign is only possible, not confirmed")
     if n_words < review.min_words and not facts.crisis_call_type:
         out.review_reasons.append("notes too short to judge")
     if review.on_unknown_weapons and facts.has_crisis and facts.weapons in ("uncertain", "unmentioned") and response != "co_responder":

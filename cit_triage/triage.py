@@ -14,7 +14,8 @@ from .concepts.lexicon import expand_phrase
 from .concepts.pipeline import build_nlp
 from .text.normalize import load_shorthand
 from .text.tokens import with_token_repair
-from .policy import Policy, apply_policy
+from .model.confidence import ConfidenceModel
+from .policy import Decision, Policy, apply_policy
 from .schema import RESPONSES, Call, Response, Suggestion, trusted
 
 #: The shipped default model: package data, so a wheel install carries it.
@@ -59,6 +60,8 @@ class Triager:
         self.manifest = manifest
         self.lexicon = lexicon
         self._names = list(featurizer.get_feature_names_out())
+        self.decision = Decision.from_manifest(manifest, policy)
+        self.confidence = ConfidenceModel.from_manifest(manifest)
 
     @classmethod
     def load(cls, path: str | Path | None = None, policy: str | Path | Policy | None = None) -> "Triager":
@@ -98,8 +101,8 @@ class Triager:
         proba = self.classifier.proba_one(idx, val)
         best = max(range(len(RESPONSES)), key=proba.__getitem__)
         model_response = RESPONSES[best]
-        outcome = apply_policy(self.policy, a.facts, model_response, float(proba[best]), len(a.words),
-                               a.call.call_type, a.quote, available, proba)
+        outcome = apply_policy(self.policy, a.facts, proba, len(a.words), a.call.call_type, a.quote, available,
+                               self.decision, self.confidence)
         response = outcome.response
         k = RESPONSES.index(response)
         reasons = rule_reasons(a, outcome)
@@ -109,7 +112,7 @@ class Triager:
         crisis_ids = {id(f) for f in a.facts.crisis}
         risk_ids = {id(f) for f in a.facts.risk}
         needs_review = bool(outcome.review_reasons)
-        confidence = float(proba[k])
+        confidence = outcome.confidence
         # Trusted engine output: construct without re-validating (tests check the schema).
         return trusted(
             Suggestion,

@@ -64,15 +64,18 @@ def label_mapping(label_map: dict[str, str] | str | Path | None) -> dict[str, st
 def read_labeled(source: str | Path | pd.DataFrame, *, label_column: str = "label",
                  columns: ColumnMap | dict[str, str] | Sequence[str] | None = None,
                  label_map: dict[str, str] | str | Path | None = None,
-                 slice_columns: Sequence[str] = ()) -> LabeledData:
-    """Read labeled calls; unusable rows come back as ``BadRow``s with the reason."""
+                 slice_columns: Sequence[str] = (), require_slices: bool = True) -> LabeledData:
+    """Read labeled calls; unusable rows come back as ``BadRow``s with the reason.
+
+    ``slice_columns`` are kept per call (``LabeledCall.slices``); a missing one is an error
+    unless ``require_slices`` is False (training reads ``agency`` where a file has it)."""
     cmap = column_map(columns, label_column)
     labels = label_mapping(label_map)
     calls: list[LabeledCall] = []
     bad: list[BadRow] = []
     for frame in iter_frames(source):
         missing = [c for c in slice_columns if c not in frame.columns]
-        if missing and set(frame.columns) - {"_row", "_error"}:  # a chunk of only bad JSON lines has no columns
+        if missing and require_slices and set(frame.columns) - {"_row", "_error"}:  # a chunk of only bad JSON lines has no columns
             raise DataFileError(Errors.E030.format(path=_name(source), detail=f"no slice column {missing[0]!r}"))
         slice_values = {c: frame[c].tolist() for c in slice_columns if c in frame.columns}
         positions = {int(r): i for i, r in enumerate(frame["_row"])}

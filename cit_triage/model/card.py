@@ -36,7 +36,9 @@ def build_card(manifest: dict, featurizer_params: dict, classifier_params: dict)
         "seed": manifest.get("seed"),
         "cross_validation": cv,
         "held_out": {k: v for k, v in manifest.get("metrics", {}).items() if k != "cross_validation"},
-        "calibration": {"method": "temperature scaling on out-of-fold scores", "temperature": manifest.get("temperature")},
+        "calibration": {"method": "temperature scaling on out-of-fold scores; confidence of the final suggestion "
+                                  "calibrated on agency-grouped out-of-fold suggestions", "temperature": manifest.get("temperature")},
+        "decision": manifest.get("decision", {}),
         "parameters": {"featurizer": featurizer_params, "classifier": classifier_params},
         "policy_version": manifest.get("policy_version"),
         "lexicon_version": manifest.get("lexicon_version"),
@@ -66,18 +68,33 @@ def render_markdown(card: dict) -> str:
               f"- rows: {data['rows']}, calls used: {data['n_calls']}, bad rows skipped: {len(data['bad_rows'])}",
               "- labels: " + ", ".join(f"{k} {v}" for k, v in data["labels"].items()),
               f"- behavioral-health share (cit + co_responder): {data['behavioral_health_share']:.1%}"]
+    for src in data.get("sources", []):
+        lines.append(f"- source {src['path']}: weight {src['weight']}, {src['n_calls']} calls, {src['agencies']} agencies, "
+                     + ", ".join(f"{k} {v}" for k, v in src["labels"].items()))
     if data["bad_rows"]:
         lines.append("- skipped rows: " + ", ".join(f"{b['row']} ({b['error']})" for b in data["bad_rows"][:50]))
     cv = card.get("cross_validation")
     lines += ["", "## Cross-validation", ""]
     if cv:
-        mean = cv["mean"]
-        lines += [f"Stratified {cv['folds']}-fold, seed {cv['seed']}, scored as deployed (model + policy rules) on the held-out fold.",
-                  "", "| metric | mean (95% CI) |", "|---|---|"]
-        lines += [f"| {name.replace('_', ' ')} | {_ci(m)} |" for name, m in mean.items()]
-        lines += ["", "| fold | train | test | macro-F1 | model-only macro-F1 | BH recall | BH precision | ECE |", "|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {f['fold']} | {f['n_train']} | {f['n_test']} | {f['macro_f1']:.3f} | {f['model_only_macro_f1']:.3f} | "
+        grouped = "grouped by agency (every agency held out once)" if cv.get("grouped_by") else "stratified"
+        lines += [f"{cv['folds']}-fold, {grouped}; scored as deployed (findings, model, policy rules) on the held-out rows. "
+                  "Rows of the written corpus always train.", "", "| metric | mean over folds (95% CI) |", "|---|---|"]
+        lines += [f"| {name.replace('_', ' ')} | {_ci(m)} |" for name, m in cv["mean"].items()]
+        lines += ["", "| fold | test | macro-F1 | model alone | findings alone | BH recall | BH precision | ECE |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {f['fold']} | {f['n']} | {f['macro_f1']:.3f} | {f['model_only_macro_f1']:.3f} | {f['findings_only_macro_f1']:.3f} | "
                   f"{f['nexus_recall']:.3f} | {f['nexus_precision']:.3f} | {f['ece']:.3f} |" for f in cv["per_fold"]]
+        lines += ["", "Per source, pooled over the held-out rows:", "",
+                  "| source | n | macro-F1 | model alone | findings alone | BH recall | ECE | co_responder as patrol | "
+                  "beyond findings (right) | review rate | errors flagged / not | patrol flagged |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name, b in {**cv.get("by_source", {}), "all held-out rows": cv["pooled"]}.items():
+            ef, en = b.get("error_rate_flagged"), b.get("error_rate_not_flagged")
+            pf = b.get("patrol_flagged_rate")
+            lines.append(f"| {name} | {b['n']} | {b['macro_f1']:.3f} | {b['model_only_macro_f1']:.3f} | {b['findings_only_macro_f1']:.3f} | "
+                         f"{b['nexus_recall']:.3f} | {b['ece']:.3f} | {b['co_responder_as_patrol']} | "
+                         f"{b['beyond_findings']['count']} ({b['beyond_findings']['right']}) | {b['needs_review_rate']:.1%} | "
+                         f"{'-' if ef is None else f'{ef:.1%}'} / {'-' if en is None else f'{en:.1%}'} | {'-' if pf is None else f'{pf:.1%}'} |")
     else:
         lines.append("Not cross-validated (trained with --folds 0 or 1).")
     held = card.get("held_out") or {}
@@ -86,6 +103,13 @@ def render_markdown(card: dict) -> str:
                   "| split | macro-F1 | accuracy | patrol F1 | cit F1 | co_responder F1 |", "|---|---|---|---|---|---|"]
         lines += [f"| {name} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | {m['patrol']['f1']:.3f} | {m['cit']['f1']:.3f} | "
                   f"{m['co_responder']['f1']:.3f} |" for name, m in held.items()]
+    dec = card.get("decision") or {}
+    if dec:
+        b = dec.get("beyond_findings", {})
+        lines += ["", "## Decision", "",
+                  "The findings decide where the guide is explicit. The model goes beyond them only when its probability "
+                  f"reaches {b.get('cit')} (to cit) or {b.get('co_responder')} (to co_responder), and such calls are flagged for review "
+                  f"(1.01: never). Calls are also flagged below confidence {dec.get('review_below_confidence')}. Chosen on {dec.get('chosen_on')}."]
     cal = card["calibration"]
     lines += ["", "## Calibration", "", f"{cal['method']}; temperature {cal['temperature']:.3f}.",
               "", "## Parameters", "", f"- featurizer: `{json.dumps(card['parameters']['featurizer'], sort_keys=True)}`",

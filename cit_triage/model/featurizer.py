@@ -17,7 +17,7 @@ class CallFeaturizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    text_weight : float, default=0.3
+    text_weight : float, default=1.0
         Value of word features relative to concept features (1.0).
     min_df : int, default=3
         A word feature must appear in at least this many training calls.
@@ -29,7 +29,7 @@ class CallFeaturizer(TransformerMixin, BaseEstimator):
         features. Rows without a group (the written corpus) and ``trusted_words`` are exempt.
     """
 
-    def __init__(self, *, text_weight: float = 0.3, min_df: int = 3, ngram_max: int = 2, min_groups: int = 3):
+    def __init__(self, *, text_weight: float = 1.0, min_df: int = 3, ngram_max: int = 2, min_groups: int = 3):
         self.text_weight = text_weight
         self.min_df = min_df
         self.ngram_max = ngram_max
