@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import CitTriageError
-from .common import fail
+from .common import check_input, check_output_folder, fail, needs_extra
 from .evaluate import MAP_HELP
 
 
@@ -24,9 +24,15 @@ def train_command(
     policy: Optional[Path] = typer.Option(None, "--policy", help="Agency policy TOML (default: the shipped policy)."),
     model_version: Optional[str] = typer.Option(None, "--model-version", help="Version string (default: today's date)."),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Train without bad rows (they are listed in the card)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the model folder --out if it already holds files."),
 ) -> None:
     """Train a model: stratified cross-validation, calibration, model folder + model card."""
-    from ..model.crossval import train
+    check_input(data, "training data")
+    check_output_folder(out)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        fail(f"{out} already exists and is not empty: pass --force to overwrite it, or choose another --out")
+    with needs_extra("train"):
+        from ..model.crossval import train
 
     try:
         manifest = train(data, out, label_column=label_column, columns=map_, label_map=label_map, seed=seed, folds=folds,
