@@ -25,6 +25,14 @@ for _command in (suggest, score, serve, audit, evaluate, train, compare):
     _command.register(app)
 
 
+@app.command("labels")
+def labels_command() -> None:
+    """Print what patrol, cit and co_responder mean (the labeling definitions shipped with the package)."""
+    from importlib.resources import files
+
+    typer.echo(files("cit_triage").joinpath("data", "labels.md").read_text(encoding="utf-8"))
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"cit-triage {__version__}")

@@ -93,3 +93,16 @@ def test_suggest_file_takes_a_whole_cad_page_up_to_the_one_limit(tmp_path):
     result = runner.invoke(app, ["suggest", "--file", str(page)])
     assert result.exit_code == 2
     assert f"the limit is {MAX_NOTES_CHARS}" in result.output
+
+
+def test_labels_page_ships_with_the_package_and_matches_the_docs():
+    from importlib.resources import files
+    from pathlib import Path
+
+    shipped = files("cit_triage").joinpath("data", "labels.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "labels.md"
+    if docs.exists():  # in a source checkout: one text, two places
+        assert docs.read_text(encoding="utf-8") == shipped
+    result = runner.invoke(app, ["labels"])
+    assert result.exit_code == 0
+    assert "co_responder" in result.output and "Elevated-risk signs" in result.output
