@@ -55,18 +55,18 @@ def load_triager(model: Path | None, policy: Path | None):
     from ..errors import CitTriageError
     from ..triage import Triager
 
-    if model is not None:
-        check_input(model, "model folder")
-    if policy is not None:
-        check_input(policy, "policy file")
     try:
         return Triager.load(model, policy=policy)
     except CitTriageError as exc:
         fail(str(exc))
 
 
-def check_input(path: Path | str, what: str = "input") -> None:
-    """Fail with one line unless ``path`` (a file, folder or glob pattern) can be read."""
+def check_input(path: Path | str, what: str = "data file") -> None:
+    """Fail with one line unless ``path`` (a file, folder or glob pattern) can be read.
+
+    Checked before any work starts, so an unreadable input never surfaces as a traceback
+    or a usage box from deep inside a reader.
+    """
     text = str(path)
     if text == "-":
         return
@@ -76,7 +76,7 @@ def check_input(path: Path | str, what: str = "input") -> None:
         return
     p = Path(text)
     if not p.exists():
-        fail(f"{what} {p}: no such file or folder")
+        fail(f"{what} {p}: file not found")
     if not os.access(p, os.R_OK | (os.X_OK if p.is_dir() else 0)):
         fail(f"{what} {p}: permission denied")
 

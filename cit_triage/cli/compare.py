@@ -28,8 +28,7 @@ def compare_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for compare.json."),
 ) -> None:
     """Compare two models: metric deltas (B - A) with bootstrap CIs, McNemar's test, disagreeing calls."""
-    for path, what in ((model_a, "model A"), (model_b, "model B"), (calls, "calls")):
-        check_input(path, what)
+    check_input(calls)
     if out is not None:
         check_output_folder(out)
     with needs_extra("compare"):

@@ -27,7 +27,7 @@ def evaluate_command(
     no_notes: bool = typer.Option(False, "--no-notes", help="Leave call notes out of the report (for sharing)."),
 ) -> None:
     """Evaluate a model and policy on labeled calls: metrics.json + a self-contained report.html."""
-    check_input(calls, "calls")
+    check_input(calls)
     check_output_folder(out)
     if label_map is not None:
         check_input(label_map, "label map")

@@ -41,7 +41,7 @@ def score_command(
         fail("--scheduler needs --engine dask")
     if out.suffix.lower() not in (".parquet", ".pq"):
         fail(f"--out must be a .parquet file, got {out.name!r}")
-    check_input(calls, "calls")
+    check_input(calls)
     check_output_file(out)
     try:
         columns = as_column_map(map_)

@@ -27,7 +27,7 @@ def train_command(
     force: bool = typer.Option(False, "--force", help="Overwrite the model folder --out if it already holds files."),
 ) -> None:
     """Train a model: stratified cross-validation, calibration, model folder + model card."""
-    check_input(data, "training data")
+    check_input(data)
     check_output_folder(out)
     if out.is_dir() and any(out.iterdir()) and not force:
         fail(f"{out} already exists and is not empty: pass --force to overwrite it, or choose another --out")

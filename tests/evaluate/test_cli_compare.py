@@ -60,4 +60,4 @@ def test_compare_command_prints_a_table_and_writes_json(tmp_path, tiny_model, ch
 
 def test_compare_command_rejects_a_missing_model(tmp_path, tiny_model, labeled_path):
     res = runner.invoke(app, ["compare", str(tiny_model), str(tmp_path / "nope"), str(labeled_path)])
-    assert res.exit_code == 2 and "nope: no such file or folder" in res.output
+    assert res.exit_code == 2 and "no model found" in res.output

@@ -65,4 +65,4 @@ def test_bad_map_and_missing_file_fail_cleanly(tmp_path, tiny_model, labeled_pat
     res = _run(labeled_path, "--map", "narrative", "--model", tiny_model, "--out", tmp_path / "o")
     assert res.exit_code == 2 and "is not FIELD=COLUMN" in res.output
     res = _run(tmp_path / "nope.csv", "--model", tiny_model, "--out", tmp_path / "o")
-    assert res.exit_code == 2 and "nope.csv: no such file or folder" in res.output
+    assert res.exit_code == 2 and "file not found" in res.output
