@@ -1,8 +1,9 @@
-"""Scores of suggestions against labels: per-class and macro-F1, behavioral-health nexus,
-confusion, calibration, review rate, rule firings, slices and paired bootstrap.
+"""Scores of suggestions against labels, computed with scikit-learn and scipy.
 
-Pure functions over plain lists and arrays, so the same numbers come out of the CLI, the
-notebook API and the champion/challenger comparison.
+Per-class and macro-F1, the behavioral-health nexus (CIT or co-responder as one positive
+class), confusion matrix, calibration (reliability bins, expected calibration error, Brier),
+review rate, rule firings, slices, confidence intervals and the paired bootstrap. The same
+functions serve ``train``, ``evaluate`` and ``compare``, so one number means one thing.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from collections import Counter
 from typing import Callable, Sequence
 
 import numpy as np
+from scipy import stats
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix, precision_recall_fscore_support
 
 from .schema import RESPONSES
 
 #: Responses that send a CIT-trained officer: the behavioral-health nexus.
 NEXUS = ("cit", "co_responder")
 _INDEX = {name: i for i, name in enumerate(RESPONSES)}
+_CLASSES = np.arange(len(RESPONSES))
 
 
 def encode(labels: Sequence[str]) -> np.ndarray:
@@ -26,49 +31,66 @@ def encode(labels: Sequence[str]) -> np.ndarray:
 
 def confusion(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """3 x 3 counts: rows are the actual label, columns the suggestion."""
-    k = len(RESPONSES)
-    return np.bincount(gold * k + pred, minlength=k * k).reshape(k, k)
+    return confusion_matrix(gold, pred, labels=_CLASSES)
 
 
-def scores_from_confusion(cm: np.ndarray, present_only: bool = False) -> dict:
-    """Per-class precision/recall/F1, macro-F1, accuracy and nexus recall/precision of one matrix.
+def scores(gold: np.ndarray, pred: np.ndarray, present_only: bool = False) -> dict:
+    """Per-class precision/recall/F1, macro-F1, accuracy and nexus recall/precision.
 
-    ``present_only`` averages the F1 over the classes that occur as label or suggestion (for
-    slices, where a class may be absent).
+    ``gold`` and ``pred`` are class indices (see ``encode``). ``present_only`` averages the F1
+    over the classes that occur as label or suggestion (for slices, where a class may be absent).
     """
-    tp = np.diag(cm).astype(float)
-    n_pred, n_gold = cm.sum(axis=0), cm.sum(axis=1)
-    precision = np.divide(tp, n_pred, out=np.zeros_like(tp), where=n_pred > 0)
-    recall = np.divide(tp, n_gold, out=np.zeros_like(tp), where=n_gold > 0)
-    denom = precision + recall
-    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
-    total = cm.sum()
-    nexus = [_INDEX[x] for x in NEXUS]
-    nexus_tp = cm[np.ix_(nexus, nexus)].sum()
-    nexus_gold, nexus_pred = cm[nexus, :].sum(), cm[:, nexus].sum()
+    gold, pred = np.asarray(gold, dtype=np.int64), np.asarray(pred, dtype=np.int64)
+    precision, recall, f1, support = precision_recall_fscore_support(gold, pred, labels=_CLASSES, zero_division=0)
+    n_pred = np.bincount(pred, minlength=len(RESPONSES))
+    present = (support + n_pred) > 0
+    nexus = np.array([_INDEX[x] for x in NEXUS])
+    is_gold, is_pred = np.isin(gold, nexus), np.isin(pred, nexus)
+    n = len(gold)
+    if n == 0:
+        macro = 0.0
+    else:
+        macro = float(f1[present].mean()) if present_only else float(f1.mean())
+    nexus_p, nexus_r, _, _ = (precision_recall_fscore_support(is_gold, is_pred, average="binary", zero_division=0)
+                              if n else (0.0, 0.0, None, None))
     return {
         "per_class": {name: {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
-                             "support": int(n_gold[i]), "predicted": int(n_pred[i])} for i, name in enumerate(RESPONSES)},
-        "macro_f1": float(f1[(n_gold + n_pred) > 0].mean()) if present_only and total else float(f1.mean()),
-        "accuracy": float(tp.sum() / total) if total else 0.0,
-        "nexus": {"recall": float(nexus_tp / nexus_gold) if nexus_gold else 0.0,
-                  "precision": float(nexus_tp / nexus_pred) if nexus_pred else 0.0,
-                  "support": int(nexus_gold), "predicted": int(nexus_pred)},
+                             "support": int(support[i]), "predicted": int(n_pred[i])} for i, name in enumerate(RESPONSES)},
+        "macro_f1": macro,
+        "accuracy": float(accuracy_score(gold, pred)) if n else 0.0,
+        "nexus": {"recall": float(nexus_r), "precision": float(nexus_p),
+                  "support": int(is_gold.sum()), "predicted": int(is_pred.sum())},
     }
 
 
+def scores_from_confusion(cm: np.ndarray, present_only: bool = False) -> dict:
+    """``scores`` of the calls a confusion matrix counts."""
+    cm = np.asarray(cm, dtype=np.int64)
+    rows, cols = np.indices(cm.shape)
+    return scores(np.repeat(rows.ravel(), cm.ravel()), np.repeat(cols.ravel(), cm.ravel()), present_only)
+
+
 def calibration_bins(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10) -> list[dict]:
-    """Equal-width confidence bins with their mean confidence and accuracy (the reliability plot)."""
+    """Equal-width confidence bins with their mean confidence and accuracy (the reliability plot).
+
+    Means come from ``sklearn.calibration.calibration_curve``; the counts use its binning.
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
-    bins = []
-    for b in range(n_bins):
-        mask = which == b
-        n = int(mask.sum())
-        bins.append({"low": float(edges[b]), "high": float(edges[b + 1]), "n": n,
-                     "confidence": float(confidence[mask].mean()) if n else None,
-                     "accuracy": float(correct[mask].mean()) if n else None})
-    return bins
+    counts = np.bincount(np.searchsorted(edges[1:-1], confidence), minlength=n_bins)
+    accuracy = np.full(n_bins, np.nan)
+    mean_conf = np.full(n_bins, np.nan)
+    if len(confidence) and np.unique(correct).size > 1:
+        accuracy[counts > 0], mean_conf[counts > 0] = calibration_curve(correct, confidence, n_bins=n_bins,
+                                                                        strategy="uniform")
+    else:  # calibration_curve needs both outcomes; with one, every bin's accuracy is that outcome
+        for b in np.flatnonzero(counts):
+            in_bin = np.searchsorted(edges[1:-1], confidence) == b
+            accuracy[b], mean_conf[b] = correct[in_bin].mean(), confidence[in_bin].mean()
+    return [{"low": float(edges[b]), "high": float(edges[b + 1]), "n": int(counts[b]),
+             "confidence": float(mean_conf[b]) if counts[b] else None,
+             "accuracy": float(accuracy[b]) if counts[b] else None} for b in range(n_bins)]
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10) -> float:
@@ -81,11 +103,13 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, n_bi
 
 
 def brier(proba: np.ndarray, gold: np.ndarray) -> float:
-    """Multiclass Brier score of the model probabilities (lower is better)."""
+    """Multiclass Brier score of the model probabilities: 0 is perfect, 2 is certain and always wrong."""
     if len(gold) == 0:
         return 0.0
-    onehot = np.eye(len(RESPONSES))[gold]
-    return float(((proba - onehot) ** 2).sum(axis=1).mean())
+    proba = np.asarray(proba, dtype=float)
+    # Suggestions carry rounded probabilities; renormalize so each row sums to one again.
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    return float(brier_score_loss(np.asarray(gold), proba, labels=_CLASSES))
 
 
 def summarize(gold: Sequence[str], pred: Sequence[str], confidence: Sequence[float], *,
@@ -96,15 +120,14 @@ def summarize(gold: Sequence[str], pred: Sequence[str], confidence: Sequence[flo
     g, p = encode(gold), encode(pred)
     conf = np.asarray(confidence, dtype=float)
     correct = (g == p).astype(float)
-    cm = confusion(g, p)
-    out = {"n": int(len(g)), **scores_from_confusion(cm),
+    out = {"n": int(len(g)), **scores(g, p),
            "confusion_matrix": {"labels": list(RESPONSES), "rows": "actual", "columns": "suggested",
-                                "counts": cm.tolist()},
+                                "counts": confusion(g, p).tolist()},
            "calibration": {"ece": expected_calibration_error(conf, correct, n_bins), "bins": calibration_bins(conf, correct, n_bins)}}
     if proba is not None:
         out["calibration"]["brier"] = brier(np.asarray(proba, dtype=float), g)
     if model_pred is not None:
-        model_scores = scores_from_confusion(confusion(g, encode(model_pred)))
+        model_scores = scores(g, encode(model_pred))
         out["model_only"] = {"macro_f1": model_scores["macro_f1"], "accuracy": model_scores["accuracy"],
                              "nexus": model_scores["nexus"]}
     if needs_review is not None:
@@ -129,7 +152,7 @@ def slice_table(keys: Sequence[str], gold: Sequence[str], pred: Sequence[str], n
     for key, idx in groups.items():
         g = [gold[i] for i in idx]
         p = [pred[i] for i in idx]
-        s = scores_from_confusion(confusion(encode(g), encode(p)), present_only=True)
+        s = scores(encode(g), encode(p), present_only=True)
         rows.append({"value": key, "n": len(idx), "accuracy": s["accuracy"], "macro_f1": s["macro_f1"],
                      "actual_escalation": sum(x in NEXUS for x in g) / len(idx),
                      "suggested_escalation": sum(x in NEXUS for x in p) / len(idx),
@@ -140,36 +163,45 @@ def slice_table(keys: Sequence[str], gold: Sequence[str], pred: Sequence[str], n
     return rows
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> dict:
-    """Mean with a Student-t confidence interval (for per-fold scores)."""
-    from scipy import stats
+def mean_ci(values: Sequence[float], level: float = 0.95, bounds: tuple[float, float] = (0.0, 1.0)) -> dict:
+    """Mean with a Student-t confidence interval (for per-fold scores), kept inside ``bounds``.
 
+    Every cross-validated number is a rate in [0, 1]; a t interval around a mean near 1 can
+    reach past it, which no fold could score, so the interval is cut at the bounds.
+    """
     x = np.asarray(values, dtype=float)
     mean = float(x.mean()) if len(x) else 0.0
-    if len(x) < 2:
+    if len(x) < 2 or np.ptp(x) == 0:
         return {"mean": mean, "low": mean, "high": mean, "level": level}
-    half = float(stats.t.ppf((1 + level) / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return {"mean": mean, "low": mean - half, "high": mean + half, "level": level}
+    low, high = stats.t.interval(level, len(x) - 1, loc=mean, scale=stats.sem(x))
+    return {"mean": mean, "low": float(max(low, bounds[0])), "high": float(min(high, bounds[1])), "level": level}
 
 
 def paired_bootstrap(statistic: Callable[[np.ndarray], dict[str, float]], n: int, *, n_resamples: int = 1000,
                      seed: int = 0, level: float = 0.95) -> dict[str, dict]:
-    """Percentile intervals of each value of ``statistic(indices)`` over seeded resamples of ``n`` paired items."""
-    rng = np.random.default_rng(seed)
-    draws = [statistic(rng.integers(0, n, n)) for _ in range(n_resamples)] if n else []
-    alpha = (1 - level) / 2
-    out = {}
-    for key in (draws[0] if draws else {}):
-        values = np.array([d[key] for d in draws], dtype=float)
-        out[key] = {"low": float(np.quantile(values, alpha)), "high": float(np.quantile(values, 1 - alpha))}
-    return out
+    """Percentile intervals of each value of ``statistic(indices)`` over seeded resamples of ``n`` paired items.
+
+    ``scipy.stats.bootstrap`` resamples the item indices, so every statistic sees the same
+    calls for both models (paired). Percentile intervals stay inside the range the statistic
+    can take: a rate's interval never leaves [0, 1].
+    """
+    if n == 0:
+        return {}
+    keys = list(statistic(np.arange(n)))
+
+    def vector(idx: np.ndarray) -> np.ndarray:
+        values = statistic(np.asarray(idx, dtype=np.int64))
+        return np.array([values[k] for k in keys], dtype=float)
+
+    res = stats.bootstrap((np.arange(n),), vector, n_resamples=n_resamples, confidence_level=level,
+                          method="percentile", vectorized=False, rng=np.random.default_rng(seed))
+    low, high = np.atleast_1d(res.confidence_interval.low), np.atleast_1d(res.confidence_interval.high)
+    return {k: {"low": float(low[i]), "high": float(high[i])} for i, k in enumerate(keys)}
 
 
 def mcnemar(a_correct: Sequence[bool], b_correct: Sequence[bool], exact_below: int = 25) -> dict:
     """McNemar test on paired correctness: exact binomial when discordant pairs are few,
     else chi-square with continuity correction."""
-    from scipy import stats
-
     a = np.asarray(a_correct, dtype=bool)
     b = np.asarray(b_correct, dtype=bool)
     only_a, only_b = int((a & ~b).sum()), int((~a & b).sum())

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import CitTriageError
-from .common import fail
+from .common import check_input, check_output_folder, fail, needs_extra
 from .evaluate import MAP_HELP
 
 
@@ -28,7 +28,11 @@ def compare_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for compare.json."),
 ) -> None:
     """Compare two models: metric deltas (B - A) with bootstrap CIs, McNemar's test, disagreeing calls."""
-    from ..evaluate.compare import compare
+    check_input(calls)
+    if out is not None:
+        check_output_folder(out)
+    with needs_extra("compare"):
+        from ..evaluate.compare import compare
 
     try:
         result = compare(model_a, model_b, calls, label_column=label_column, columns=map_, label_map=label_map,

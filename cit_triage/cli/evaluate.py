@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import CitTriageError
-from .common import fail
+from .common import check_input, check_output_folder, fail, needs_extra
 
 MAP_HELP = "Input column for a Call field, FIELD=COLUMN (repeatable), e.g. --map notes=NARRATIVE --map call_type=TYPE."
 
@@ -27,7 +27,13 @@ def evaluate_command(
     no_notes: bool = typer.Option(False, "--no-notes", help="Leave call notes out of the report (for sharing)."),
 ) -> None:
     """Evaluate a model and policy on labeled calls: metrics.json + a self-contained report.html."""
-    from ..evaluate.evaluation import evaluate
+    check_input(calls)
+    check_output_folder(out)
+    if label_map is not None:
+        check_input(label_map, "label map")
+    with needs_extra("evaluate"):
+        from ..evaluate.evaluation import evaluate
+        from ..evaluate.report import render_report  # noqa: F401 - the report's libraries, before the long run
 
     try:
         result = evaluate(calls, label_column=label_column, columns=map_, label_map=label_map, model=model,

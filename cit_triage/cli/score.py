@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import CitTriageError
-from .common import fail
+from .common import check_input, check_output_file, fail, needs_extra
 
 
 class Engine(str, enum.Enum):
@@ -29,13 +29,20 @@ def score_command(
     policy: Optional[Path] = typer.Option(None, "--policy", help="Agency policy TOML (default: the shipped policy)."),
 ) -> None:
     """Score every call in CALLS; write each row, in order, with its suggestion to --out."""
-    from ..scoring import score_to_parquet, score_to_parquet_dask
-    from ..scoring.frame import as_column_map
+    with needs_extra("score --engine dask" if engine is Engine.dask else "score"):
+        import pyarrow  # noqa: F401 - fail here, before any work, when the extra is missing
+
+        if engine is Engine.dask:
+            import dask.distributed  # noqa: F401
+        from ..scoring import score_to_parquet, score_to_parquet_dask
+        from ..scoring.frame import as_column_map
 
     if scheduler and engine is not Engine.dask:
         fail("--scheduler needs --engine dask")
     if out.suffix.lower() not in (".parquet", ".pq"):
         fail(f"--out must be a .parquet file, got {out.name!r}")
+    check_input(calls)
+    check_output_file(out)
     try:
         columns = as_column_map(map_)
         if engine is Engine.dask:

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import CitTriageError
-from .common import fail
+from .common import check_input, check_output_folder, fail, needs_extra
 from .evaluate import MAP_HELP
 
 
@@ -26,9 +26,16 @@ def train_command(
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Train without bad rows (they are listed in the card)."),
     weight: Optional[List[str]] = typer.Option(None, "--weight", help="FILE=W: weight of one training file's rows, e.g. train-cad.jsonl=3."),
     group_column: str = typer.Option("agency", "--group-column", help="Column naming each row's agency: cross-validation holds out whole agencies."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the model folder --out if it already holds files."),
 ) -> None:
     """Train a model: agency-grouped cross-validation, decision thresholds, calibration, model folder + card."""
-    from ..model.crossval import train
+    for d in data:
+        check_input(d)
+    check_output_folder(out)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        fail(f"{out} already exists and is not empty: pass --force to overwrite it, or choose another --out")
+    with needs_extra("train"):
+        from ..model.crossval import train
 
     weights = {}
     for item in weight or []:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
 import numpy as np
 
 from ..schema import RESPONSES
 from ..io.labeled import read_labeled
 from .evaluation import load, suggest_all
-from ..metrics import NEXUS, confusion, encode, expected_calibration_error, mcnemar, paired_bootstrap, scores_from_confusion
+from ..metrics import NEXUS, encode, expected_calibration_error, mcnemar, paired_bootstrap, scores
 
 #: Numbers compared, in table order; ``higher`` says which direction is better.
 METRICS = {"macro_f1": True, "accuracy": True, "nexus_recall": True, "nexus_precision": True,
@@ -40,7 +41,7 @@ class ComparisonResult:
 
 
 def _stats(gold: np.ndarray, pred: np.ndarray, conf: np.ndarray, review: np.ndarray) -> dict[str, float]:
-    s = scores_from_confusion(confusion(gold, pred))
+    s = scores(gold, pred)
     return {"macro_f1": s["macro_f1"], "accuracy": s["accuracy"], "nexus_recall": s["nexus"]["recall"],
             "nexus_precision": s["nexus"]["precision"],
             **{f"f1_{k}": s["per_class"][k]["f1"] for k in RESPONSES},

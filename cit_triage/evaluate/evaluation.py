@@ -7,6 +7,7 @@ metrics.json), every scored call with its suggestion, and every bad row with its
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..schema import RESPONSES, Suggestion
 from ..triage import Triager
 from ..io.labeled import BadRow, LabeledCall, LabeledData, read_labeled
 from ..metrics import slice_table, summarize
+from .report import render_report, rule_descriptions
 
 #: Calls sent to ``suggest_many`` at once (also the progress bar's step).
 BATCH = 256
@@ -54,14 +56,18 @@ class EvaluationResult:
         return self.metrics
 
     def write(self, out: str | Path, *, max_disagreements: int = 300, include_notes: bool = True) -> Path:
-        """Write ``metrics.json`` and ``report.html`` into ``out``."""
-        from .report import render_report
-
+        """Write ``metrics.json`` and ``report.html`` into ``out`` (created if missing)."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps(self.metrics, indent=2) + "\n", encoding="utf-8")
-        (out / "report.html").write_text(render_report(self, max_disagreements=max_disagreements,
-                                                       include_notes=include_notes), encoding="utf-8")
+        html = render_report(self.metrics, self.scored, self.disagreements(), max_disagreements=max_disagreements,
+                             include_notes=include_notes)
+        report = out / "report.html"
+        # The report quotes call notes unless include_notes is off: owner-only, like every file holding notes.
+        fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.chmod(report, 0o600)
         return out
 
 
@@ -134,6 +140,7 @@ def score(data: LabeledData, suggestions: list[Suggestion], triager: Triager, sl
         "files": data.files,
         "model_version": triager.model_version,
         "policy_version": triager.policy.policy_version,
+        "rule_descriptions": rule_descriptions(triager.policy),
         "rows": {"total": data.n_rows, "scored": len(scored), "bad": len(data.bad_rows)},
         "bad_rows": [{"row": b.row, "error": b.error} for b in data.bad_rows],
         **summarize(gold, pred, [s.suggestion.confidence for s in scored],

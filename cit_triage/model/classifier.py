@@ -15,7 +15,6 @@ from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..errors import Errors, NotFittedError
 from ..schema import RESPONSES
@@ -36,14 +35,6 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
     max_iter : int, default=3000
     """
 
-    _parameter_constraints = {
-        "C": [Interval(Real, 0, None, closed="neither")],
-        "class_weight": [StrOptions({"balanced"}), None],
-        "calibration_folds": [Interval(Integral, 2, None, closed="left")],
-        "random_state": ["random_state"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-    }
-
     def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced", calibration_folds: int = 5,
                  random_state: int | None = 0, max_iter: int = 3000):
         self.C = C
@@ -52,9 +43,20 @@ class TriageClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
+    def _check_params(self) -> None:
+        # Plain checks in fit (scikit-learn's declarative constraints are a private API).
+        if isinstance(self.C, bool) or not isinstance(self.C, Real) or not self.C > 0:
+            raise ValueError(f"C must be a number > 0, got {self.C!r}")
+        if self.class_weight not in ("balanced", None):
+            raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
+        for name, low in (("calibration_folds", 2), ("max_iter", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
     def fit(self, X, y, sample_weight=None):
         """Fit the weights, then the temperature on out-of-fold scores; ``sample_weight`` per row."""
-        self._validate_params()
+        self._check_params()
         y = np.asarray(y)
         missing = set(RESPONSES) - set(y.tolist())
         if missing:

@@ -110,10 +110,12 @@ class TriageEstimator(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated model probabilities, columns in ``classes_`` order."""
-        return self.classifier_.predict_proba(self._features(X))
+        features = self._features(X)  # checks fitted before touching the fitted parts
+        return self.classifier_.predict_proba(features)
 
     def decision_function(self, X) -> np.ndarray:
-        return self.classifier_.decision_function(self._features(X))
+        features = self._features(X)
+        return self.classifier_.decision_function(features)
 
     def predict(self, X) -> np.ndarray:
         check_is_fitted(self)

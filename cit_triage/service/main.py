@@ -9,6 +9,7 @@ from ..audit import AuditStore
 from ..triage import Triager
 from .config import ServiceConfig
 from .dependencies import require_token
+from .docs import add_offline_docs
 from .engine import TriageEngine
 from .errors import ErrorBody, install_error_handlers
 from .middleware import AccessLog, BearerGate, BodyLimit
@@ -28,7 +29,7 @@ def create_app(triager: Triager, audit: AuditStore, config: ServiceConfig | None
         version=__version__,
         description="Explained triage suggestions for 911 calls: patrol, CIT officer or co-responder team. "
                     "Decision support: the dispatcher decides.",
-        # No Swagger/ReDoc pages: they load scripts from a CDN. The schema is at /openapi.json.
+        # FastAPI's pages load scripts from a CDN: /docs is served from local files (docs.py).
         docs_url=None, redoc_url=None,
     )
     app.state.engine = TriageEngine(triager, audit, config)
@@ -39,6 +40,7 @@ def create_app(triager: Triager, audit: AuditStore, config: ServiceConfig | None
     app.include_router(eido.router, tags=["eido"], **protected)
     app.include_router(model.router, tags=["model"], **protected)
     app.include_router(health.router, tags=["health"])
+    add_offline_docs(app)
     # Added last = runs first: log and catch, then refuse unauthenticated, then cap the body.
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(BearerGate, token=config.token)

@@ -56,7 +56,7 @@ def test_suggest_many_keeps_order(triager):
 @pytest.mark.parametrize("args,fragment", [
     (["suggest", ""], "empty"),
     (["suggest", "   "], "empty"),
-    (["suggest", "x" * 20_001], "too long"),
+    (["suggest", "x" * (MAX_NOTES_CHARS + 1)], "too long"),  # the one limit, as for the API
     (["suggest", "ok", "--weapons-reported", "maybe"], "weapons_reported"),
     (["suggest"], "no notes"),
     (["suggest", "ok", "--available", "patrol,swat"], "--available"),

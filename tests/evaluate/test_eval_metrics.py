@@ -102,3 +102,35 @@ def test_paired_bootstrap_is_seeded():
     assert first == paired_bootstrap(stat, 50, n_resamples=200, seed=3)
     assert first != paired_bootstrap(stat, 50, n_resamples=200, seed=4)
     assert first["mean"]["low"] < 24.5 < first["mean"]["high"]
+
+
+def test_mean_ci_of_rates_near_one_stays_inside_zero_one():
+    ci = mean_ci([0.95, 1.0, 1.0, 0.97, 1.0])  # a t interval would reach past 1.0
+    assert 0.0 <= ci["low"] < ci["mean"] < ci["high"] <= 1.0
+
+
+def test_bootstrap_interval_of_a_rate_stays_inside_zero_one():
+    hits = np.array([1.0] * 48 + [0.0] * 2)
+    ci = paired_bootstrap(lambda idx: {"recall": float(hits[idx].mean())}, 50, n_resamples=300, seed=0)["recall"]
+    assert 0.0 <= ci["low"] < 0.96 <= ci["high"] <= 1.0
+
+
+def test_brier_is_the_multiclass_squared_error():
+    from cit_triage.metrics import brier
+
+    rng = np.random.default_rng(0)
+    proba, gold = rng.dirichlet([1, 1, 1], 40), rng.integers(0, 3, 40)
+    assert brier(proba, gold) == pytest.approx(((proba - np.eye(3)[gold]) ** 2).sum(axis=1).mean())
+    assert brier(np.eye(3)[gold], gold) == pytest.approx(0.0)
+
+
+def test_calibration_bins_agree_with_scikit_learn():
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(1)
+    conf = rng.uniform(0.3, 1.0, 300)
+    correct = (rng.uniform(size=300) < conf).astype(float)
+    used = [b for b in calibration_bins(conf, correct) if b["n"]]
+    true, mean_pred = calibration_curve(correct, conf, n_bins=10)
+    assert [b["accuracy"] for b in used] == pytest.approx(list(true))
+    assert [b["confidence"] for b in used] == pytest.approx(list(mean_pred))
