@@ -295,9 +295,10 @@ class _Reader:
             d_start, d_end = _description_span(text, m.end(), end)
             if d_end <= d_start:
                 d_start = d_end = m.end()
+            seg_end = d_end + 1 if text.startswith(")", d_end) else d_end
             self.claimed.append((start, end))
-            self._det(m, start, d_end, text[d_start:d_end] or None)
-            self._add(field.kind, start, d_end)
+            self._det(m, start, seg_end, text[d_start:d_end] or None)
+            self._add(field.kind, start, seg_end)
             protocol = rules.by_number[int(m.group(1))]
             self._describe(d_start, d_end, protocol.kind)
             return
@@ -360,7 +361,9 @@ class _Reader:
             start, end = start - 1, end + 1
         line_end = text.find("\n", end)
         d_start, d_end = _description_span(text, end, len(text) if line_end < 0 else line_end, bare=True)
-        det = self._det(m, start, d_end if d_end > d_start else end, text[d_start:d_end] or None)
+        if d_end > d_start:
+            end = d_end + 1 if text.startswith(")", d_end) else d_end
+        det = self._det(m, start, end, text[d_start:d_end] or None)
         if det is None:
             return
         self._add("determinant", start, det["end"])
