@@ -149,10 +149,15 @@ class _Reader:
         self.candidates: list[Segment] = []
         self.dets: list[dict] = []
         self.facts: list[ProtocolFact] = []
+        self.kinds: set[str] = set()
         self.refs: list[tuple[int, str]] = []   # (offset, protocol id): complaints and codes, for kinds
         self.claimed: list[tuple[int, int]] = []  # code fields, so bare-code scan skips them
 
     # -- helpers -----------------------------------------------------------------------------
+    def _ref(self, pos: int, pid: str) -> None:
+        self.refs.append((pos, pid))
+        self.kinds.add(self.rules.by_id[pid].kind)
+
     def _add(self, kind: str, start: int, end: int) -> None:
         while start < end and self.text[start].isspace():
             start += 1
@@ -189,16 +194,18 @@ class _Reader:
         return _sentence_end(text, a, stop)
 
     def _protocol_at(self, offset: int):
-        """The protocol named last before ``offset`` (a complaint or a code), if any."""
-        best = None
-        for pos, pid in self.refs:
+        """The protocol named last before ``offset`` (a complaint or a code), if any.
+
+        Fields are read left to right, so the last reference recorded is the one before.
+        """
+        for pos, pid in reversed(self.refs):
             if pos <= offset:
-                best = pid
-        return next((p for p in self.rules.protocols if p.id == best), None) if best else None
+                return self.rules.by_id[pid]
+        return None
 
     def _describe(self, a: int, b: int, kind: str | None) -> None:
         """Facts from determinant words in text[a:b] under protocol kind ``kind``."""
-        if kind is None or b <= a:
+        if kind is None or b <= a or not self.rules.description_gate.search(self.text, a, b):
             return
         seen = set()
         for rule in self.rules.descriptions:
@@ -214,7 +221,7 @@ class _Reader:
     def _answer(self, a: int, b: int, seg_start: int) -> None:
         """Facts from one key-question answer in text[a:b]; the fact span is the whole answer."""
         answer = self.text[a:b].strip(" \t-.:")
-        if not answer:
+        if not answer or not self.rules.answer_gate.search(answer):
             return
         seen = set()
         for rule in self.rules.answers:
@@ -240,7 +247,7 @@ class _Reader:
                "suffix": m.group(5), "start": start, "end": end, "description": description,
                "protocol_name": protocol.name, "suffix_span": m.span(5)}
         self.dets.append(det)
-        self.refs.append((m.start(), protocol.id))
+        self._ref(m.start(), protocol.id)
         if m.group(5):
             self._suffix_facts(protocol, m.group(5), *m.span(5))
         return det
@@ -272,6 +279,11 @@ class _Reader:
     def _labels(self) -> list[tuple[Field, int, int]]:
         """Every field label, left to right, not overlapping: one dict look-up per word."""
         index, text, out, pos = self.rules.field_index, self.text, [], 0
+        words = set(START_TOKEN.findall(self.lower))   # C speed; most pages hold no label word
+        if any(w[0].isdigit() for w in words):
+            words.add("#")
+        if index.keys().isdisjoint(words):
+            return out
         for tok in START_TOKEN.finditer(self.lower):
             if tok.start() < pos:
                 continue
@@ -305,12 +317,12 @@ class _Reader:
         if role == "complaint":
             protocol = rules.protocol_for_complaint(text[a:end])
             if protocol:
-                self.refs.append((start, protocol.id))
+                self._ref(start, protocol.id)
         elif role == "complaint_code":
             word = text[a:end].strip()
             protocol = rules.by_number.get(int(word)) if word.isdigit() and len(word) <= 3 else None
             if protocol:
-                self.refs.append((start, protocol.id))
+                self._ref(start, protocol.id)
         elif role == "description":
             protocol = self._protocol_at(start)
             self._describe(a, end, protocol.kind if protocol else self._page_kind())
@@ -392,6 +404,8 @@ class _Reader:
                     self._add("unit_log", a, m.start() + len(raw.rstrip()))
 
     def _timestamps(self) -> None:
+        if ":" not in self.text and "<<" not in self.text:   # every stamp pattern has one
+            return
         for m in self.rules.timestamp_regex.finditer(self.text):
             self._add("timestamp", m.start(), m.end())
         users = list(_USER_BEFORE_TIME.finditer(self.text))
@@ -401,8 +415,7 @@ class _Reader:
                 self._add("timestamp", m.start(), m.end())
 
     def _page_kind(self) -> str | None:
-        kinds = {p.kind for _, pid in self.refs for p in self.rules.protocols if p.id == pid}
-        return next((k for k in KIND_PRIORITY if k in kinds), None)
+        return next((k for k in KIND_PRIORITY if k in self.kinds), None)
 
     def _finish(self) -> PageLayout:
         kept: list[Segment] = []

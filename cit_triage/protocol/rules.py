@@ -78,10 +78,13 @@ class ProtocolRules:
 
     protocols: tuple[Protocol, ...]
     by_number: dict[int, Protocol]
+    by_id: dict[str, Protocol]
     fields: tuple[Field, ...]
     field_index: dict[str, tuple[Field, ...]]  # a label's first word → fields, in file order
     descriptions: tuple[FactRule, ...]
     answers: tuple[FactRule, ...]
+    description_gate: re.Pattern[str]  # any description pattern: most determinant texts match none
+    answer_gate: re.Pattern[str]       # any answer pattern: most answers ("He is alert.") match none
     qa_regex: re.Pattern[str] | None   # "question? answer" pairs
     qa_facts: tuple[str, ...]          # group name → fact, by question index
     answer_words: dict[str, str]       # word → assertion
@@ -313,6 +316,11 @@ def _load_rules(directory: Path) -> ProtocolRules:
                                                           _read(directory / "layouts.toml").get("precheck_words"), "precheck_words"))
     status_parts = frozenset(part for w in status_words if " " in w for part in w.split())
     by_number = {p.number: p for p in protocols if p.number is not None}
-    return ProtocolRules(protocols, by_number, fields, {k: tuple(v) for k, v in field_index.items()}, descriptions, answers, qa_regex,
+    def gate(rules):
+        return re.compile("|".join(f"(?:{p.pattern})" for r in rules for p in r.patterns) or "(?!x)x", re.IGNORECASE)
+
+    return ProtocolRules(protocols, by_number, {p.id: p for p in protocols}, fields, 
+                         {k: tuple(v) for k, v in field_index.items()}, descriptions, answers,
+                         gate(descriptions), gate(answers), qa_regex,
                          tuple(qa_facts), answer_words, status_words, filler, unit_token,
                          timestamp_regex, precheck_words, status_parts, str(directory))
