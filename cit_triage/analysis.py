@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from .facts.derive import CallFacts, CallTypeMatcher, derive_facts
 from .concepts.components import token_words
 from .concepts.context import Finding
 from .concepts.lexicon import ConceptLexicon
+from .protocol.layout import PageLayout, premise_spans, protocol_spans, read_layout, skip_spans
 from .text.normalize import NormalizedNotes, Shorthand
 from .schema import Call
 
@@ -32,6 +34,7 @@ class CallAnalysis:
     facts: CallFacts
     words: list[str]
     call_type_words: list[str]
+    layout: PageLayout | None = None
 
     def original_span(self, finding_or_chars) -> tuple[int, int]:
         if isinstance(finding_or_chars, Finding):
@@ -71,7 +74,60 @@ class Analyzer:
 
     def _finish(self, call: Call, notes: NormalizedNotes, doc) -> CallAnalysis:
         findings = doc._.findings or []
+        layout = read_layout(call.notes)
+        if layout.segments and (layout.facts or layout.protocol_kind or len(layout.segments) > 1):
+            findings = self._read_layout(findings, notes, layout)
         facts = derive_facts(findings, call, self.lexicon, self.crisis_assertions, self.risk_assertions, self.call_types)
         words = [w for w in token_words(doc)[0] if w not in STOP_WORDS and _WORD.match(w)]
         ct_words = [w.lower() for w in _CALL_TYPE_WORD.findall(call.call_type or "")]
-        return CallAnalysis(call, notes, findings, facts, words, ct_words)
+        return CallAnalysis(call, notes, findings, facts, words, ct_words, layout)
+
+    def _read_layout(self, findings: list[Finding], notes: NormalizedNotes, layout: PageLayout) -> list[Finding]:
+        """Findings as the page's structure reads them: nothing in unit logs, time stamps or linkage
+        boilerplate; premise notes are about the address (history); on a medical protocol page the
+        protocol's own text ("abnormal behavior", "combative") is medical context; protocol
+        answers in words ("He is not violent") become findings of their own."""
+        skip, premise, proto = skip_spans(layout), premise_spans(layout), protocol_spans(layout)
+        medical_page = layout.protocol_kind == "medical"
+        kept = []
+        for f in findings:
+            start, end = notes.original_span(f.start_char, f.end_char)
+            if _inside(start, end, skip):
+                continue
+            if medical_page and self.lexicon[f.concept].has("crisis") and _inside(start, end, proto):
+                continue
+            if _inside(start, end, premise):
+                f.assertion = "historical"
+            kept.append(f)
+        for fact in layout.facts:
+            concept = _PROTOCOL_CONCEPT.get(fact.fact, fact.fact)
+            if fact.source == "suffix" or concept not in self.lexicon.concepts:
+                continue  # suffix letters are already expanded by the shorthand table
+            if any(g.concept == concept and _overlaps(notes.original_span(g.start_char, g.end_char), (fact.start, fact.end))
+                   for g in kept):
+                continue
+            a, b = _normalized_span(notes, fact.start, fact.end)
+            kept.append(Finding(concept, self.lexicon[concept].group, -1, -1, a, b,
+                                assertion="unknown" if fact.assertion == "uncertain" and concept in _ASKED else fact.assertion))
+        return kept
+
+
+#: Protocol facts named differently from the lexicon's concepts.
+_PROTOCOL_CONCEPT = {"WEAPON": "OTHER_WEAPON"}
+#: Protocol answers "it is not known if ..." about these are open questions, not hedges.
+_ASKED = frozenset({"OTHER_WEAPON", "FIREARM", "KNIFE"})
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
+def _overlaps(x: tuple[int, int], y: tuple[int, int]) -> bool:
+    return x[0] < y[1] and y[0] < x[1]
+
+
+def _normalized_span(notes: NormalizedNotes, start: int, end: int) -> tuple[int, int]:
+    """Normalized character offsets of the original ``start:end``."""
+    a = bisect.bisect_left(notes.starts, start, 0, len(notes.text))
+    b = bisect.bisect_left(notes.starts, end, a, len(notes.text))
+    return a, max(a, b)

@@ -40,6 +40,7 @@ class CallTypes(_Strict):
     not_crisis: list[str] = Field(default_factory=list, description="Call-type phrases that contain a crisis word but are not crisis calls.")
     medical: list[str] = Field(default_factory=list, description="Call-type words that make a call type medical, whatever crisis word it holds.")
     suicidal: list[str] = Field(default_factory=list, description="Call-type words that give an ingestion in the notes its suicidal context.")
+    ingestion: list[str] = Field(default_factory=list, description="Call-type words that name an ingestion (overdose, poisoning).")
 
 
 class Rule(_Strict):
@@ -156,7 +157,8 @@ class Policy(_Strict):
 
     def call_type_matcher(self) -> CallTypeMatcher:
         return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk,
-                                          self.call_types.not_crisis, self.call_types.medical, self.call_types.suicidal)
+                                          self.call_types.not_crisis, self.call_types.medical, self.call_types.suicidal,
+                                          self.call_types.ingestion)
 
 
 @dataclass

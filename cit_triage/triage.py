@@ -140,7 +140,9 @@ def build_analyzer(policy: Policy) -> Analyzer:
     nlp = build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
     # Notes get the token stage's word repair, built from this lexicon's own words.
     concepts, rules = nlp.get_pipe("cit_concepts").lexicon, nlp.get_pipe("cit_context").rules
-    normalizer = with_token_repair(load_shorthand(lex.shorthand), [p for c in concepts for p in c.phrases],
+    # Act-pattern words ("oxycodone", "slit") are lexicon words too: a misspelling of them is repaired.
+    pattern_words = [w for p in nlp.get_pipe("cit_concepts").patterns.patterns for slot in p.slots for w in slot]
+    normalizer = with_token_repair(load_shorthand(lex.shorthand), [p for c in concepts for p in c.phrases] + pattern_words,
                                    [p for r in rules.rules for p in expand_phrase(r.literal)])
     return Analyzer(nlp, normalizer, concepts,
                     policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher())

@@ -73,17 +73,18 @@ class ConceptMatcher:
         self.key_of = {cid: key for key, cid in self.concept_of.items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = self.matcher(doc)
+        matches = [(key, start, end, 1) for key, start, end in self.matcher(doc)]
         if self.patterns.patterns:
             words, spaces = token_words(doc)
             clauses = split_clauses(words, spaces, CLAUSE_BOUNDARIES, ANSWER_WORDS)
             doc._.clauses = clauses
-            matches.extend((self.key_of[c], s, e) for c, s, e in self.patterns.find(words, clauses.hard))
-        # Longest first, then leftmost: a greedy non-overlapping cover.
-        matches.sort(key=lambda m: (m[1] - m[2], m[1]))
+            matches.extend((self.key_of[c], s, e, 0) for c, s, e in self.patterns.find(words, clauses.hard))
+        # Longest first, then leftmost, then an act pattern before a phrase of the same span
+        # (the pattern reads "took a bunch of pills" as the attempt it is): a greedy cover.
+        matches.sort(key=lambda m: (m[1] - m[2], m[1], m[3]))
         taken = bytearray(len(doc))
         findings: list[Finding] = []
-        for key, start, end in matches:
+        for key, start, end, _ in matches:
             if any(taken[start:end]):
                 continue
             taken[start:end] = b"\x01" * (end - start)

@@ -65,7 +65,8 @@ def _match_rest(p: ActPattern, words: list[str], clause_of: list[int], i: int, n
             if _fills(words[j], slot, count):
                 pos = j
                 break
-            if k == 0 and p.gap_words is not None and words[j] not in p.gap_words:
+            if k == 0 and p.gap_words is not None and words[j] not in p.gap_words \
+                    and not ("#" in p.gap_words and words[j].isdigit()):
                 return None
         else:
             return None

@@ -34,11 +34,13 @@ class CallTypeMatcher:
     not_crisis: re.Pattern[str]
     medical: re.Pattern[str] = call_type_pattern(())
     suicidal: re.Pattern[str] = call_type_pattern(())
+    ingestion: re.Pattern[str] = call_type_pattern(())
 
     @classmethod
     def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
-                   not_crisis: list[str] = (), medical: list[str] = (), suicidal: list[str] = ()) -> "CallTypeMatcher":
-        return cls(*(call_type_pattern(tuple(words)) for words in (crisis, attempt, risk, not_crisis, medical, suicidal)))
+                   not_crisis: list[str] = (), medical: list[str] = (), suicidal: list[str] = (),
+                   ingestion: list[str] = ()) -> "CallTypeMatcher":
+        return cls(*(call_type_pattern(tuple(words)) for words in (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion)))
 
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
@@ -50,6 +52,10 @@ class CallTypeMatcher:
             return None
         m = self.crisis.search(self.not_crisis.sub(" ", upper))
         return m.group(0) if m else None
+
+    def is_ingestion(self, call_type: str | None) -> bool:
+        """An overdose or poisoning call type: the ingestion behind "(INTENTIONAL)" in the notes."""
+        return bool(call_type) and bool(self.ingestion.search(call_type.upper()))
 
     def is_suicidal(self, call_type: str | None) -> bool:
         """A suicide, attempt or psychiatric call type: the suicidal context for an ingestion (guide)."""
@@ -162,6 +168,8 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         add("@plan_with_means", suicidal_statements + means)
     ingestion = facts.evidence.get("INGESTION", [])
     intent = facts.evidence.get("INTENT", [])
+    if intent and not ingestion and call_types.is_ingestion(call.call_type):
+        ingestion = intent  # "OVERDOSE/POISONING" + "(INTENTIONAL)": the call type names the ingestion
     # "Intentional" means self-harm unless the substance is alcohol or a street drug (guide):
     # "intentional" heroin use is getting high, not an attempt.
     if intent and facts.evidence.get("SUBSTANCE_USE") and not facts.evidence.get("SUICIDE_MEANS") and not suicidal_statements:

@@ -183,13 +183,14 @@ def train(data, out: str | Path, *, label_column: str = "label", columns=None, l
           folds: int = 5, model_version: str | None = None, policy: str | Path | Policy | None = None,
           featurizer_params: dict | None = None, classifier_params: dict | None = None,
           allow_bad_rows: bool = False, progress: bool = False, weights: dict[str, float] | None = None,
-          group_column: str = "agency") -> dict:
+          group_column: str = "agency", eval_paths: dict[str, str | Path] | None = None) -> dict:
     """Cross-validate (grouped by agency), choose the decision thresholds, fit on every row, save
     the model folder and its model card; return the manifest.
 
     ``data`` is a labeled file, or a list of them (or of :class:`Source`); ``weights`` maps a
     file name to its row weight. Bad rows stop training unless ``allow_bad_rows``. ``folds < 2``
-    skips cross-validation (and the model then never goes beyond the findings).
+    skips cross-validation (and the model then never goes beyond the findings). ``eval_paths``
+    (name → labeled file) are scored as deployed and recorded in the manifest and card.
 
     Examples
     --------
@@ -236,6 +237,19 @@ def train(data, out: str | Path, *, label_column: str = "label", columns=None, l
         "training_seconds": round(time.perf_counter() - t0, 2),
         "metrics": {"cross_validation": cv} if cv else {},
     }
+    if eval_paths:
+        from ..triage import Triager
+
+        triager = Triager(analyzer, featurizer, classifier, policy, manifest, analyzer.lexicon)
+        for name, path in eval_paths.items():
+            held_out = read_labeled(path)
+            sugs = triager.suggest_many([c.call for c in held_out.calls], explain=False)
+            s = summarize(held_out.labels, [x.response.value for x in sugs], [x.confidence for x in sugs],
+                          model_pred=[x.model_response.value for x in sugs], needs_review=[bool(x.needs_review) for x in sugs])
+            manifest["metrics"][name] = {"n": s["n"], "macro_f1": s["macro_f1"], "accuracy": s["accuracy"],
+                                         "model_only_macro_f1": s["model_only"]["macro_f1"],
+                                         "nexus_recall": s["nexus"]["recall"], "ece": s["calibration"]["ece"],
+                                         **{k: {"f1": s["per_class"][k]["f1"]} for k in RESPONSES}}
     folder = save_model(out, featurizer, classifier, manifest)
     write_model_card(folder, build_card(manifest, featurizer.get_params(), classifier.get_params()))
     return manifest

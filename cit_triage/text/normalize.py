@@ -175,8 +175,11 @@ class Shorthand:
             pieces.append(lowered[pos:])
             starts.extend(range(pos, len(lowered)))
             ends.extend(range(pos + 1, len(lowered) + 1))
+        text = "".join(pieces)
+        if "  " in text or "\t" in text:
+            text, starts, ends = _collapse_blanks(text, starts, ends)
         starts.append(len(notes))  # sentinel: an empty span at the very end maps too
-        return NormalizedNotes("".join(pieces), starts, ends, notes)
+        return NormalizedNotes(text, starts, ends, notes)
 
     def _emit_repair(self, fix, start: int, lowered: str, pieces, starts, ends) -> None:
         """Write a WordRepair result: parts joined by spaces (empty spans), each part mapped to
@@ -205,6 +208,26 @@ class Shorthand:
         if suffix and suffix in self.suffixes:
             expansion = f"{expansion} {self.suffixes[suffix]}"
         return f" {expansion} "
+
+
+_BLANKS = re.compile(r"[ \t]{2,}|\t")
+
+
+def _collapse_blanks(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    """One space for every run of spaces and tabs: CAD pages pad fields with them, and a
+    doubled space is a token of its own to spaCy, so "WANTS TO  HURT HIMSELF" would match nothing."""
+    out, s2, e2, pos = [], [], [], 0
+    for m in _BLANKS.finditer(text):
+        a, b = m.span()
+        out.append(text[pos:a] + " ")
+        s2.extend(starts[pos:a + 1])
+        e2.extend(ends[pos:a])
+        e2.append(ends[b - 1])
+        pos = b
+    out.append(text[pos:])
+    s2.extend(starts[pos:len(text)])
+    e2.extend(ends[pos:len(text)])
+    return "".join(out), s2, e2
 
 
 @lru_cache(maxsize=8)
