@@ -5,9 +5,9 @@
 """
 
 from .compare import ComparisonResult, compare
-from ..model.crossval import cross_validate, train
+from ..model.crossval import train
 from ..io.labeled import BadRow, LabeledCall, LabeledData, read_labeled
 from .evaluation import EvaluationResult, ScoredCall, evaluate
 
 __all__ = ["BadRow", "ComparisonResult", "EvaluationResult", "LabeledCall", "LabeledData", "ScoredCall", "compare",
-           "cross_validate", "evaluate", "read_labeled", "train"]
+           "evaluate", "read_labeled", "train"]

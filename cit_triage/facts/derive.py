@@ -94,7 +94,7 @@ class CallFacts:
 _WEAPON_CONCEPTS = ("FIREARM", "KNIFE", "OTHER_WEAPON")
 _WANDERING_CRISIS = frozenset({"DEMENTIA", "DISORIENTATION", "DEVELOPMENTAL_DISABILITY"})
 #: Behavior that makes a named diagnosis a current crisis sign ("schizophrenic, violent").
-_CURRENT_BEHAVIOR = frozenset({"VIOLENCE", "THREAT_TO_OTHERS", "PROPERTY_DESTRUCTION", "AGITATION", "VIOLENCE_POTENTIAL",
+_CURRENT_BEHAVIOR = frozenset({"VIOLENCE", "THREAT_TO_OTHERS", "PROPERTY_DESTRUCTION", "AGITATION", "VIOLENCE_POTENTIAL", "UPSET",
                                "BARRICADE", "REFUSING_CONTACT", "WANDERING", "AT_RISK_LOCATION", "MEDICATION_NONADHERENCE"})
 
 
@@ -187,6 +187,16 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     if dementia and at_large and not medical:
         add("@dementia_with_risk", dementia + at_large)
         facts.crisis.extend(dementia)
+    # "Dementia or developmental disability in distress" is a crisis sign (guide).
+    distress = [f for c in ("UPSET", "AGITATION", "EMOTIONAL_DISTRESS") for f in facts.evidence.get(c, [])
+                if f.experiencer != "caller"]
+    impaired = facts.evidence.get("DEMENTIA", []) + facts.evidence.get("DEVELOPMENTAL_DISABILITY", [])
+    # ... and so is one armed or violent: a weapon or violence in the hands of a confused person.
+    distress += [f for c in ("VIOLENCE", "THREAT_TO_OTHERS", "PROPERTY_DESTRUCTION", "FIREARM", "KNIFE", "OTHER_WEAPON")
+                 for f in facts.evidence.get(c, []) if f.assertion == "affirmed"]
+    if impaired and distress and not medical:
+        add("@impaired_in_distress", impaired + distress)
+        facts.crisis.extend(f for f in impaired if f not in facts.crisis)
     # A named diagnosis with current behavior is a current crisis sign, not history.
     diagnosis = facts.evidence.get("MH_DIAGNOSIS", [])
     behavior = [f for c in _CURRENT_BEHAVIOR for f in facts.evidence.get(c, [])]

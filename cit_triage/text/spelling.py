@@ -19,7 +19,8 @@ MIN_LENGTH = 6
 class SpellingCorrector:
     """Corrects a word to the unique lexicon word one edit away, or returns None."""
 
-    def __init__(self, targets):
+    def __init__(self, targets, canonical: dict[str, str] | None = None):
+        self._canonical = canonical or {}
         self._symspell = SymSpell(max_dictionary_edit_distance=1, prefix_length=12)
         for word in targets:
             if len(word) >= MIN_LENGTH - 1 and word.isalpha():
@@ -29,5 +30,5 @@ class SpellingCorrector:
         if len(word) < MIN_LENGTH:
             return None
         found = self._symspell.lookup(word, Verbosity.ALL, max_edit_distance=1, transfer_casing=False)
-        candidates = {s.term for s in found if s.distance == 1}
+        candidates = {self._canonical.get(s.term, s.term) for s in found if s.distance == 1}
         return candidates.pop() if len(candidates) == 1 else None

@@ -122,11 +122,14 @@ class WordRepair:
     ``text`` replaces ``word[offset:offset + length]``; pieces are separated by a space.
     """
 
-    def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536):
+    def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536,
+                 canonical: dict[str, str] | None = None):
         self.lexicon = lexicon
         self.known = known
         self.english = english
-        self.spelling = SpellingCorrector(lexicon)
+        # A shorthand key that is itself a misspelling ("voises") stands for its word: "voixes"
+        # near both "voises" and "voices" is one candidate, not two.
+        self.spelling = SpellingCorrector(lexicon, canonical)
         self.repair = lru_cache(maxsize=cache_size)(self._repair)
 
     def _repair(self, word: str):
@@ -196,4 +199,5 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     inflections = Inflections(rules.irregular, rules.never)
     extra = inflections.lexicon_forms(concept_words, lexicon | rules.guard, english, protected)
     known = lexicon | set(english) | rules.guard | set(extra)
-    return shorthand.extended(extra, WordRepair(lexicon, known, english))
+    misspelt = {k: v for k, v in shorthand.words.items() if k != v and " " not in k and " " not in v}
+    return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt))

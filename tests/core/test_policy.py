@@ -29,9 +29,12 @@ class SureCoResponder(AlwaysPatrol):
         return np.array([0.01, 0.01, 0.98])
 
 
-def with_model(triager, model):
-    t = Triager(triager.analyzer, triager.featurizer, model, triager.policy, triager.manifest, triager.lexicon)
-    return t
+def with_model(triager, model, beyond=None):
+    """The shipped triager with a stand-in model; ``beyond`` sets the model's go-beyond thresholds."""
+    manifest = dict(triager.manifest)
+    if beyond is not None:
+        manifest["decision"] = {**manifest.get("decision", {}), "beyond_findings": beyond}
+    return Triager(triager.analyzer, triager.featurizer, model, triager.policy, manifest, triager.lexicon)
 
 
 @pytest.mark.parametrize("notes,minimum", [
@@ -46,8 +49,7 @@ def test_rules_raise_a_model_that_says_patrol(triager, notes, minimum):
     s = with_model(triager, AlwaysPatrol()).suggest(notes)
     assert s.response.value == minimum
     assert s.model_response.value == "patrol"
-    assert s.needs_review  # model and rules disagree
-    assert any(r.source == "rule" and r.effect for r in s.reasons)
+    assert any(r.source == "rule" and r.effect == f"patrol -> {minimum}" for r in s.reasons)
 
 
 def test_crisis_call_type_raises_patrol_model(triager):
@@ -55,22 +57,32 @@ def test_crisis_call_type_raises_patrol_model(triager):
     assert s.response.value == "cit"
 
 
-def test_unsure_model_co_responder_without_risk_sign_is_capped_to_cit(triager):
-    s = with_model(triager, UnsureCoResponder()).suggest("friend posted goodbye messages on facebook")
-    assert s.response.value == "cit"
-    assert s.needs_review
-    assert any(r.id == "cap_co_responder" for r in s.reasons)
+def test_model_below_its_threshold_does_not_go_beyond_the_findings(triager):
+    s = with_model(triager, UnsureCoResponder(), beyond={"cit": 0.8, "co_responder": 0.8}).suggest(
+        "friend posted goodbye messages on facebook")
+    assert s.response.value == "cit"  # the counted crisis sign, not the unsure model's co_responder
+    assert not any(r.id == "model_beyond_findings" for r in s.reasons)
 
 
-def test_sure_model_keeps_co_responder_without_lexicon_risk_sign(triager):
-    s = with_model(triager, SureCoResponder()).suggest("friend posted goodbye messages on facebook")
+def test_sure_model_goes_beyond_the_findings_with_a_reason_and_review(triager):
+    s = with_model(triager, SureCoResponder(), beyond={"cit": 0.8, "co_responder": 0.8}).suggest(
+        "friend posted goodbye messages on facebook")
     assert s.response.value == "co_responder"
+    assert s.needs_review
+    assert any(r.id == "model_beyond_findings" and r.effect == "cit -> co_responder" for r in s.reasons)
 
 
-def test_attempt_call_type_alone_is_capped_even_for_a_sure_model(triager):
-    s = with_model(triager, SureCoResponder()).suggest(Call(notes="white female, blue shirt, silver sedan", call_type="SUICIDE ATTEMPT"))
+def test_model_never_goes_beyond_the_findings_without_a_threshold(triager):
+    s = with_model(triager, SureCoResponder(), beyond={"cit": 1.01, "co_responder": 1.01}).suggest(
+        "friend posted goodbye messages on facebook")
     assert s.response.value == "cit"
-    assert any(r.id == "cap_attempt_call_type" for r in s.reasons)
+
+
+def test_attempt_call_type_alone_stays_cit_even_for_a_sure_model(triager):
+    s = with_model(triager, SureCoResponder(), beyond={"cit": 0.5, "co_responder": 0.5}).suggest(
+        Call(notes="white female, blue shirt, silver sedan", call_type="SUICIDE ATTEMPT"))
+    assert s.response.value == "cit"
+    assert any("suicide attempt" in r for r in s.review_reasons)
 
 
 def test_no_clinician_on_duty_falls_back_to_cit_with_reason(triager):
