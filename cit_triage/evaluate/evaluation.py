@@ -57,11 +57,13 @@ class EvaluationResult:
         """Write ``metrics.json`` and ``report.html`` into ``out``."""
         from .report import render_report
 
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.json").write_text(json.dumps(self.metrics, indent=2) + "\n", encoding="utf-8")
-        (out / "report.html").write_text(render_report(self, max_disagreements=max_disagreements,
-                                                       include_notes=include_notes), encoding="utf-8")
+        from ..io.private import private_dir, write_private_text
+
+        out = private_dir(out)
+        # 0600: the report quotes call notes (and metrics name slices of real calls).
+        write_private_text(out / "metrics.json", json.dumps(self.metrics, indent=2) + "\n")
+        write_private_text(out / "report.html", render_report(self, max_disagreements=max_disagreements,
+                                                              include_notes=include_notes))
         return out
 
 
