@@ -11,6 +11,7 @@ from ..errors import DataFileError, Errors
 from ..io.labeled import read_labeled
 from ..triage import Triager
 from .card import build_card, write_model_card
+from .files import update_manifest
 from .crossval import train
 from ..policy import Policy
 from ..schema import RESPONSES, Call
@@ -73,9 +74,7 @@ def train_folder(train_path: str | Path, out: str | Path, *, eval_paths: dict[st
             held_out = read_labeled(path)
             pred = [s.response.value for s in triager.suggest_many([c.call for c in held_out.calls], explain=False)]
             manifest["metrics"][name] = macro_f1(held_out.labels, pred)
-        # The weights are unchanged, so their checksums in the manifest still hold.
-        (Path(out) / "manifest.json").write_text(json.dumps({**json.loads((Path(out) / "manifest.json").read_text()),
-                                                             "metrics": manifest["metrics"]}, indent=2) + "\n", encoding="utf-8")
+        update_manifest(out, metrics=manifest["metrics"])  # re-seals the checksum list
         write_model_card(out, build_card(manifest, triager.featurizer.get_params(), triager.classifier.get_params()))
     return manifest
 
