@@ -158,3 +158,16 @@ def test_score_cli_names_the_file_for_an_unknown_format(tmp_path):
     path.write_text("notes\nx\n")
     res = CliRunner().invoke(cli_app, ["score", str(path), "--out", str(tmp_path / "o.parquet")])
     assert res.exit_code != 0 and str(path) in res.output and "unknown format" in res.output
+
+
+@pytest.mark.parametrize("address,warns", [("tcp://10.0.0.5:8786", True), ("dask-sched:8786", True),
+                                           ("tls://10.0.0.5:8786", False), ("tcp://127.0.0.1:8786", False)])
+def test_plain_tcp_dask_scheduler_off_loopback_warns(address, warns):
+    import warnings
+
+    from cit_triage.scoring.dask import _warn_if_plain
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _warn_if_plain(address)
+    assert bool([w for w in caught if "unencrypted" in str(w.message)]) == warns
