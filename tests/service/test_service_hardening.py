@@ -148,13 +148,18 @@ def test_responses_are_not_cached_or_sniffed(client, path, body):
     assert res.headers["x-content-type-options"] == "nosniff"
 
 
-def test_serve_refuses_plain_http_off_loopback(tmp_path):
+def test_serve_refuses_plain_http_off_loopback(tmp_path, monkeypatch):
+    import uvicorn
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))  # never bind off loopback in a test
     token = tmp_path / "token"
     token.write_text(TOKEN)
     token.chmod(0o600)
     res = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0", "--token-file", str(token),
                                        "--audit-db", str(tmp_path / "a.db")])
     assert res.exit_code != 0 and "refusing plain HTTP" in res.output
+    assert started == []
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
