@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
+from itertools import islice
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -57,20 +59,29 @@ class Analyzer:
         self.crisis_assertions = frozenset(crisis_assertions)
         self.risk_assertions = frozenset(risk_assertions)
         self.call_types = call_types
+        # spaCy's memory zone frees each note's new strings and lexemes when it closes, so a
+        # long-running job's memory stays flat; zones are process-wide state that must not
+        # overlap, hence the lock. Nothing tied to a Doc leaves a zone: a CallAnalysis holds
+        # Python strings and offsets only.
+        self._zone = threading.Lock()
 
     def analyze(self, call: Call) -> CallAnalysis:
         notes = self.shorthand.normalize(call.notes)
-        doc = self.nlp(notes.text)
-        return self._finish(call, notes, doc)
+        with self._zone, self.nlp.memory_zone():
+            return self._finish(call, notes, self.nlp(notes.text))
 
     def analyze_many(self, calls: list[Call], batch_size: int = 256) -> list[CallAnalysis]:
         return list(self.iter_analyze(calls, batch_size))
 
     def iter_analyze(self, calls, batch_size: int = 256):
         """Analyses one by one, so a long batch never holds more than ``batch_size`` docs."""
-        pairs = ((n.text, n) for n in (self.shorthand.normalize(c.notes) for c in calls))
-        for call, (doc, notes) in zip(calls, self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)):
-            yield self._finish(call, notes, doc)
+        calls = iter(calls)
+        while batch := list(islice(calls, batch_size)):
+            pairs = [(n.text, n) for n in (self.shorthand.normalize(c.notes) for c in batch)]
+            with self._zone, self.nlp.memory_zone():
+                done = [self._finish(call, notes, doc)
+                        for call, (doc, notes) in zip(batch, self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size))]
+            yield from done
 
     def _finish(self, call: Call, notes: NormalizedNotes, doc) -> CallAnalysis:
         findings = doc._.findings or []

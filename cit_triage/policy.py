@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -114,6 +114,13 @@ class Lexicon(_Strict):
     context_rules: str | None = None
 
 
+class ModelTrust(_Strict):
+    """Which model folders this agency runs: ``None`` any that verifies, else these digests
+    (``sha256sum checksums.sha256`` of a model folder)."""
+
+    allowed_sha256: Optional[list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]]] = None
+
+
 class Policy(_Strict):
     """A validated agency policy."""
 
@@ -128,6 +135,7 @@ class Policy(_Strict):
     questions: Questions
     advisory: list[AdvisoryRule] = Field(default_factory=list)
     resources: Resources = Resources()
+    model: ModelTrust = ModelTrust()
 
     @field_validator("rule")
     @classmethod

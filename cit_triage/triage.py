@@ -69,8 +69,8 @@ class Triager:
         folder = Path(path) if path is not None else default_model_dir()
         if not folder.exists():
             raise ModelFileError(Errors.E011.format(path=folder))
-        featurizer, classifier, manifest = load_model(folder)
         policy = policy if isinstance(policy, Policy) else Policy.from_file(policy)
+        featurizer, classifier, manifest = load_model(folder, allowed_sha256=policy.model.allowed_sha256)
         analyzer = build_analyzer(policy)
         return cls(analyzer, featurizer, classifier, policy, manifest, analyzer.lexicon)
 

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..io.private import open_private
 from ..schema import Call
 from .store import AuditError, closed_loop_rows, count_undecided
 
@@ -52,10 +53,9 @@ def export_audit(db: str | Path, out: str | Path) -> ExportSummary:
         raise AuditError(f"output must end in .jsonl or .csv, got {out.name!r}")
     tmp = out.with_name(out.name + ".part")
     written = overrides = 0
-    # 0o600: the export carries call notes, like the database it comes from.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as fh:
+        # 0600 from the start: the export carries call notes, like the database it comes from.
+        with open_private(tmp, "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS) if suffix == ".csv" else None
             if writer:
                 writer.writeheader()

@@ -7,7 +7,6 @@ metrics.json), every scored call with its suggestion, and every bad row with its
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,18 +55,14 @@ class EvaluationResult:
         return self.metrics
 
     def write(self, out: str | Path, *, max_disagreements: int = 300, include_notes: bool = True) -> Path:
-        """Write ``metrics.json`` and ``report.html`` into ``out`` (created if missing)."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.json").write_text(json.dumps(self.metrics, indent=2) + "\n", encoding="utf-8")
-        html = render_report(self.metrics, self.scored, self.disagreements(), max_disagreements=max_disagreements,
-                             include_notes=include_notes)
-        report = out / "report.html"
-        # The report quotes call notes unless include_notes is off: owner-only, like every file holding notes.
-        fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.chmod(report, 0o600)
+        """Write ``metrics.json`` and ``report.html`` into ``out``."""
+        from ..io.private import private_dir, write_private_text
+
+        out = private_dir(out)
+        # 0600: the report quotes call notes (and metrics name slices of real calls).
+        write_private_text(out / "metrics.json", json.dumps(self.metrics, indent=2) + "\n")
+        write_private_text(out / "report.html", render_report(self.metrics, self.scored, self.disagreements(),
+                                                              max_disagreements=max_disagreements, include_notes=include_notes))
         return out
 
 

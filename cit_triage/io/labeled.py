@@ -13,7 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from ..errors import DataFileError, Errors
-from .tabular import ColumnMap, frame_to_rows, iter_frames, read_label_map
+from .tabular import READER_COLUMNS, ROW_COLUMN, ColumnMap, frame_to_rows, iter_frames, read_label_map
 from ..schema import Call
 
 
@@ -75,10 +75,10 @@ def read_labeled(source: str | Path | pd.DataFrame, *, label_column: str = "labe
     bad: list[BadRow] = []
     for frame in iter_frames(source):
         missing = [c for c in slice_columns if c not in frame.columns]
-        if missing and require_slices and set(frame.columns) - {"_row", "_error"}:  # a chunk of only bad JSON lines has no columns
+        if missing and require_slices and set(frame.columns) - set(READER_COLUMNS):  # a chunk of only bad JSON lines has no columns
             raise DataFileError(Errors.E030.format(path=_name(source), detail=f"no slice column {missing[0]!r}"))
         slice_values = {c: frame[c].tolist() for c in slice_columns if c in frame.columns}
-        positions = {int(r): i for i, r in enumerate(frame["_row"])}
+        positions = {int(r): i for i, r in enumerate(frame[ROW_COLUMN])}
         for result in frame_to_rows(frame, cmap, labels):
             if result.call is None or result.label is None:
                 bad.append(BadRow(result.row + 1, result.error or "missing label"))

@@ -1,14 +1,20 @@
-"""Past calls from CSV, JSONL or Parquet: column mapping, label mapping, row-level errors.
+"""Past calls from CSV, JSON Lines, a JSON array or Parquet: column mapping, label mapping,
+row-level errors.
 
-Every input row is kept: a row that cannot become a ``Call`` (missing notes, undecodable
-text, an unknown label) is reported with its row number and the reason, never dropped.
-Reading is chunked, so a file of any size streams with flat memory.
+The format comes from the extension and is checked against the content (a ``.json`` file
+may hold an array or JSON Lines; a file with another extension is recognized by its first
+bytes, else refused with an error naming it). Every input row is kept: a row that cannot
+become a ``Call`` (missing or non-text notes, undecodable text, control characters, an
+unknown label) is reported with its row number and the reason, never dropped or cut.
+Reading is chunked, so a CSV, JSONL or Parquet file of any size streams with flat memory
+(a JSON array is parsed whole: use JSON Lines for big files).
 """
 
 from __future__ import annotations
 
 import glob as _glob
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +28,16 @@ from ..errors import DataFileError, Errors
 from ..schema import RESPONSES, Call
 
 CALL_FIELDS = tuple(Call.model_fields)
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+#: Extension → format; ``.json`` holds an array of objects or JSON Lines (told apart by content).
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+#: Columns the reader adds to every chunk. Named so no real export has them; an input that
+#: does is refused rather than misread.
+ROW_COLUMN = "__cit_triage_row__"
+ERROR_COLUMN = "__cit_triage_error__"
+READER_COLUMNS = (ROW_COLUMN, ERROR_COLUMN)
+# C0 controls and DEL, except tab, newline and carriage return (ordinary in CAD notes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PARQUET_MAGIC = b"PAR1"
 
 
 @dataclass(frozen=True)
@@ -71,46 +86,124 @@ def input_files(source: str | Path) -> list[Path]:
     else:
         files = [path]
     if not files:
-        raise DataFileError(Errors.E030.format(path=source, detail="no CSV, JSONL or Parquet files found"))
+        raise DataFileError(Errors.E030.format(path=source, detail="no CSV, JSON, JSONL or Parquet files found"))
     for f in files:
         if not f.is_file():
             raise DataFileError(Errors.E030.format(path=f, detail="file not found"))
-        if f.suffix.lower() not in FORMATS:
-            raise DataFileError(Errors.E030.format(path=f, detail=f"unknown format {f.suffix!r}: use .csv, .jsonl or .parquet"))
+        file_kind(f)  # refuse an unknown or mismatched format before any work
     return files
 
 
+def file_kind(path: Path) -> str:
+    """``"csv"``, ``"jsonl"``, ``"json_array"`` or ``"parquet"``, from the extension checked
+    against the first bytes; a clear error naming ``path`` otherwise."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65_536)
+    except OSError as exc:
+        raise DataFileError(Errors.E030.format(path=path, detail=f"cannot read: {exc.strerror}")) from None
+    ext = FORMATS.get(path.suffix.lower())
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head[:4] == _PARQUET_MAGIC:
+        if ext not in (None, "parquet"):
+            raise DataFileError(Errors.E030.format(path=path, detail=f"is a Parquet file, not {ext}: rename it .parquet"))
+        return "parquet"
+    if ext == "parquet":
+        raise DataFileError(Errors.E030.format(path=path, detail="is not a Parquet file (no PAR1 header)"))
+    if ext in ("json", "jsonl") or (ext is None and first in (b"[", b"{")):
+        if first == b"[":
+            return "json_array"
+        if first in (b"{", b""):
+            return "jsonl"
+        raise DataFileError(Errors.E030.format(path=path, detail="is not JSON: expected an array of objects "
+                                               "([ ... ]) or one object per line (JSON Lines)"))
+    if ext == "csv":
+        return "csv"
+    raise DataFileError(Errors.E030.format(path=path, detail=f"unknown format {path.suffix or '(no extension)'!r}: "
+                                           "use .csv, .json, .jsonl or .parquet"))
+
+
+def check_columns(names, where) -> None:
+    """Refuse an input holding a column the reader reserves for itself."""
+    clash = [str(n) for n in names if n in READER_COLUMNS]
+    if clash:
+        raise DataFileError(Errors.E030.format(path=where, detail=f"column {clash[0]!r} is reserved by cit_triage: rename it"))
+
+
 def iter_frames(source: str | Path | pd.DataFrame, chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
-    """Chunks of the input as string-typed DataFrames with a ``_row`` column (0-based, across files)."""
+    """Chunks of the input with a ``ROW_COLUMN`` (0-based, across files) and, for rows the
+    reader could not parse, an ``ERROR_COLUMN``."""
     if isinstance(source, pd.DataFrame):
+        check_columns(source.columns, "DataFrame")
         for start in range(0, len(source), chunk_rows):
             chunk = source.iloc[start:start + chunk_rows].copy()
-            chunk.insert(0, "_row", range(start, start + len(chunk)))
+            chunk.insert(0, ROW_COLUMN, range(start, start + len(chunk)))
             yield chunk
         return
     offset = 0
     for path in input_files(source):
         for chunk in _read_file(path, chunk_rows):
             chunk = chunk.reset_index(drop=True)
-            chunk.insert(0, "_row", range(offset, offset + len(chunk)))
+            chunk.insert(0, ROW_COLUMN, range(offset, offset + len(chunk)))
             offset += len(chunk)
             yield chunk
 
 
 def _read_file(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    kind = FORMATS[path.suffix.lower()]
+    kind = file_kind(path)
     try:
         if kind == "parquet":
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+            parquet = pq.ParquetFile(path)
+            check_columns(parquet.schema_arrow.names, path)
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
                 yield batch.to_pandas()
         elif kind == "csv":
             # Bytes that are not UTF-8 become U+FFFD here and are flagged per row, not fatal.
-            yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows,
-                                   encoding="utf-8", encoding_errors="replace")
+            # pandas' C parser ends a field at a NUL byte, silently cutting the note: a file
+            # holding one is read by the Python parser, which keeps it (and the row is flagged).
+            engine = "python" if _has_nul(path) else "c"
+            for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows,
+                                     encoding="utf-8", encoding_errors="replace", engine=engine):
+                check_columns(chunk.columns, path)
+                yield chunk
+        elif kind == "json_array":
+            yield from _read_json_array(path, chunk_rows)
         else:
             yield from _read_jsonl(path, chunk_rows)
+    except pd.errors.EmptyDataError:
+        return
+    except DataFileError:
+        raise
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataFileError(Errors.E030.format(path=path, detail=f"cannot read as {kind}: {exc}")) from None
+
+
+def _has_nul(path: Path, block: int = 1 << 20) -> bool:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(block):
+            if b"\x00" in chunk:
+                return True
+    return False
+
+
+def _read_json_array(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        items = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise DataFileError(Errors.E030.format(path=path, detail=f"is not valid UTF-8 (byte {exc.start})")) from None
+    except ValueError as exc:
+        raise DataFileError(Errors.E030.format(path=path, detail=f"is not a valid JSON array ({exc})")) from None
+    if not isinstance(items, list):
+        raise DataFileError(Errors.E030.format(path=path, detail="holds no JSON array"))
+    for start in range(0, len(items), chunk_rows):
+        rows = []
+        for n, rec in enumerate(items[start:start + chunk_rows], start):
+            if isinstance(rec, dict):
+                check_columns(rec, path)
+                rows.append(rec)
+            else:
+                rows.append({ERROR_COLUMN: f"item {n}: not a JSON object"})
+        yield pd.DataFrame(rows)
 
 
 def _read_jsonl(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -120,19 +213,32 @@ def _read_jsonl(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
             if not raw.strip():
                 continue
             try:
-                rec = json.loads(raw.decode("utf-8"))
+                rec = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
                 if not isinstance(rec, dict):
                     raise ValueError("not a JSON object")
+                check_columns(rec, path)
             except UnicodeDecodeError as exc:
-                rec = {"_error": f"line {n}: not valid UTF-8 (byte {exc.start})"}
+                rec = {ERROR_COLUMN: f"line {n}: not valid UTF-8 (byte {exc.start})"}
+            except DataFileError:
+                raise
             except ValueError as exc:
-                rec = {"_error": f"line {n}: not valid JSON ({exc})"}
+                if n == 1 and path.suffix.lower() == ".json" and _is_one_object(path):
+                    raise DataFileError(Errors.E030.format(path=path, detail=(
+                        "holds a single JSON object: expected an array of call objects or JSON Lines"))) from None
+                rec = {ERROR_COLUMN: f"line {n}: not valid JSON ({exc})"}
             rows.append(rec)
             if len(rows) >= chunk_rows:
                 yield pd.DataFrame(rows)
                 rows = []
     if rows:
         yield pd.DataFrame(rows)
+
+
+def _is_one_object(path: Path) -> bool:
+    try:
+        return isinstance(json.loads(path.read_bytes().decode("utf-8-sig")), dict)
+    except ValueError:
+        return False
 
 
 def read_label_map(path: str | Path | None) -> dict[str, str]:
@@ -158,15 +264,16 @@ def frame_to_rows(frame: pd.DataFrame, columns: ColumnMap, label_map: dict[str, 
     present = set(frame.columns)
     notes_col = columns.column_for("notes")
     if notes_col not in present:
-        raise DataFileError(Errors.E030.format(path="input", detail=f"no notes column {notes_col!r}; columns are {sorted(present - {'_row'})}. Use --map notes=COLUMN"))
+        raise DataFileError(Errors.E030.format(path="input", detail=f"no notes column {notes_col!r}; columns are "
+                                               f"{sorted(map(str, present - set(READER_COLUMNS)))}. Use --map notes=COLUMN"))
     if columns.label and columns.label not in present:
         raise DataFileError(Errors.E030.format(path="input", detail=f"no label column {columns.label!r}"))
     field_cols = {f: columns.column_for(f) for f in CALL_FIELDS if columns.column_for(f) in present}
     records = frame.to_dict("records")
     out: list[RowResult] = []
     for rec in records:
-        row = int(rec["_row"])
-        error = rec.get("_error")
+        row = int(rec[ROW_COLUMN])
+        error = rec.get(ERROR_COLUMN)
         if isinstance(error, str) and error:
             out.append(RowResult(row, None, None, error))
             continue
@@ -182,16 +289,45 @@ def frame_to_rows(frame: pd.DataFrame, columns: ColumnMap, label_map: dict[str, 
         notes = values.get("notes")
         if notes is None:
             values["notes"] = ""
-        elif "\ufffd" in notes:
-            out.append(RowResult(row, None, label, "notes are not valid UTF-8"))
+        problem = _text_problem(values)
+        if problem:
+            out.append(RowResult(row, None, label, problem))
             continue
         try:
             out.append(RowResult(row, Call.model_validate(values), label))
-        except ValidationError as exc:
+        except (TypeError, ValueError) as exc:
+            if not isinstance(exc, ValidationError):  # a value pydantic could not even inspect
+                out.append(RowResult(row, None, label, f"unusable value ({type(exc).__name__})"))
+                continue
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "row"
             out.append(RowResult(row, None, label, f"{where}: {err['msg'].removeprefix('Value error, ')}"))
     return out
+
+
+def _text_problem(values: dict) -> str | None:
+    """Why these values cannot be read as a call's text, or None. Never quotes the text."""
+    notes = values.get("notes")
+    if not isinstance(notes, str):
+        return f"notes must be text, got {_type_name(notes)}"
+    if "\ufffd" in notes:
+        return "notes are not valid UTF-8"
+    for name, value in values.items():
+        if isinstance(value, str) and (m := _CONTROL.search(value)):
+            return f"{name} contains the control character U+{ord(m.group()):04X} at character {m.start()}"
+    return None
+
+
+def _type_name(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _clean(value):

@@ -52,6 +52,9 @@ def dask_client(scheduler: str | None = None, workers: int = 2):
     from distributed import Client, LocalCluster
 
     if scheduler:
+        _warn_if_plain(scheduler)
+        # TLS certificates and keys come from Dask's own configuration (distributed.comm.tls.*),
+        # which Client reads itself; see docs/scoring.md.
         with Client(scheduler) as client:
             yield client
         return
@@ -81,6 +84,24 @@ def score_to_parquet_dask(source: str | Path, out: str | Path, *, client=None, s
         chunks = _in_order(client, input_chunks(source, columns, chunk_rows, plan), 2 * n, retries,
                            dict(model=model_path, policy=policy_path, columns=columns))
         return write_scored(plan, out, chunks, summary, progress)
+
+
+def _warn_if_plain(address: str) -> None:
+    """Chunks carry call notes: say so when they would cross a network unencrypted."""
+    import ipaddress
+    import warnings
+    from urllib.parse import urlparse
+
+    parsed = urlparse(address if "://" in address else f"tcp://{address}")
+    host = (parsed.hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parsed.scheme in ("tcp", "ws") and not loopback:
+        warnings.warn(f"the Dask scheduler {parsed.hostname} is reached over plain {parsed.scheme}://: call notes will "
+                      "cross the network unencrypted and any host that can reach it can run code on the cluster. "
+                      "Use tls:// with Dask's TLS settings on a trusted network (docs/scoring.md)", stacklevel=3)
 
 
 def _warm(model: str, policy: str | None) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CitTriageError
-from ..io.tabular import ColumnMap, frame_to_rows
+from ..io.tabular import READER_COLUMNS, ROW_COLUMN, ColumnMap, check_columns, frame_to_rows
 from ..schema import RESPONSES, Suggestion
 
 #: Columns added to every scored row, in this order, with their pandas dtypes.
@@ -37,7 +37,6 @@ SCORE_COLUMNS: dict[str, str] = {
 TOP_MODEL_FEATURES = 3
 #: Calls per spaCy batch inside a chunk.
 NLP_BATCH = 1_000
-_READER_COLUMNS = ("_row", "_error")  # added by io.tabular, not part of the input
 
 
 def resolve_paths(model: str | Path | None, policy: str | Path | None) -> tuple[str, str | None]:
@@ -76,7 +75,7 @@ def input_renames(names) -> dict[str, str]:
     """Input column → output column, for the input columns that are kept."""
     out: dict[str, str] = {}
     for name in names:
-        if name in _READER_COLUMNS:
+        if name in READER_COLUMNS:  # added by io.tabular, not part of the input
             continue
         out[name] = output_name(name, set(out.values())) if name in SCORE_COLUMNS else name
     return out
@@ -99,7 +98,11 @@ def score_frame(frame: pd.DataFrame, *, model: str | Path | None = None, policy:
     """
     columns = as_column_map(columns)
     triager = cached_triager(*resolve_paths(model, policy))
-    work = frame if "_row" in frame.columns else frame.assign(_row=np.arange(len(frame)))
+    if ROW_COLUMN in frame.columns:
+        work = frame
+    else:
+        check_columns(frame.columns, "DataFrame")
+        work = frame.assign(**{ROW_COLUMN: np.arange(len(frame))})
     rows = frame_to_rows(work.reset_index(drop=True), columns)
     errors: list[str | None] = [r.error for r in rows]
     ok = [i for i, r in enumerate(rows) if r.call is not None]

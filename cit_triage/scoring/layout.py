@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import DataFileError, Errors
-from ..io.tabular import FORMATS
+from ..io.tabular import READER_COLUMNS, check_columns, file_kind
 from .frame import SCORE_COLUMNS, input_renames
 
 _SCORE_TYPES = {"object": pa.string(), "float64": pa.float64(), "boolean": pa.bool_()}
@@ -24,7 +24,7 @@ _SCORE_TYPES = {"object": pa.string(), "float64": pa.float64(), "boolean": pa.bo
 
 def input_schema(files: list[Path]) -> pa.Schema:
     """The input columns (in first-seen order) and their Arrow types, across all files."""
-    kinds = {FORMATS[f.suffix.lower()] for f in files}
+    kinds = {file_kind(f) for f in files}
     if kinds == {"parquet"}:
         try:
             return pa.unify_schemas([pq.read_schema(f) for f in files])
@@ -32,17 +32,18 @@ def input_schema(files: list[Path]) -> pa.Schema:
             raise DataFileError(Errors.E030.format(path=files[0].parent, detail=f"part files disagree on columns: {exc}")) from None
     fields: dict[str, pa.DataType] = {}
     for f in files:
-        kind = FORMATS[f.suffix.lower()]
+        kind = file_kind(f)
         if kind == "csv":
             for name in _csv_header(f):
                 fields[name] = _merge(fields.get(name), pa.string())
-        elif kind == "jsonl":
-            for name, typ in _jsonl_types(f).items():
+        elif kind in ("jsonl", "json_array"):
+            for name, typ in _json_types(f, kind).items():
                 fields[name] = _merge(fields.get(name), typ)
         else:
             for field in pq.read_schema(f):
                 fields[field.name] = _merge(fields.get(field.name), field.type)
-    return pa.schema([(name, typ) for name, typ in fields.items() if name not in ("_row", "_error")])
+    check_columns(fields, files[0] if len(files) == 1 else files[0].parent)
+    return pa.schema([(name, typ) for name, typ in fields.items() if name not in READER_COLUMNS])
 
 
 def check_notes_column(in_schema: pa.Schema, notes_column: str) -> None:
@@ -118,23 +119,34 @@ def _csv_header(path: Path) -> list[str]:
 _JSON_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string(), type(None): pa.null()}
 
 
-def _jsonl_types(path: Path) -> dict[str, pa.DataType]:
-    """Keys of a JSONL file with one Arrow type each (mixed or nested values become text)."""
+def _records(path: Path, kind: str):
+    if kind == "json_array":
+        try:
+            items = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except ValueError:
+            return  # the reader reports it with the path
+        yield from (items if isinstance(items, list) else [])
+        return
+    with open(path, "rb") as fh:
+        for raw in fh:
+            try:
+                yield json.loads(raw)
+            except ValueError:
+                continue  # the reader reports this line as a row error
+
+
+def _json_types(path: Path, kind: str = "jsonl") -> dict[str, pa.DataType]:
+    """Keys of a JSON Lines or JSON array file with one Arrow type each (mixed or nested values become text)."""
     types: dict[str, pa.DataType] = {}
     try:
-        with open(path, "rb") as fh:
-            for raw in fh:
-                try:
-                    rec = json.loads(raw)
-                except ValueError:
-                    continue  # the reader reports this line as a row error
-                if not isinstance(rec, dict):
-                    continue
-                for key, value in rec.items():
-                    typ = _JSON_TYPES.get(type(value), pa.string())
-                    old = types.get(key)
-                    if old is None or old != typ:
-                        types[key] = _merge(old, typ)
+        for rec in _records(path, kind):
+            if not isinstance(rec, dict):
+                continue
+            for key, value in rec.items():
+                typ = _JSON_TYPES.get(type(value), pa.string())
+                old = types.get(key)
+                if old is None or old != typ:
+                    types[key] = _merge(old, typ)
     except OSError as exc:
         raise DataFileError(Errors.E030.format(path=path, detail=f"cannot read: {exc.strerror}")) from None
     return {k: (pa.string() if pa.types.is_null(v) else v) for k, v in types.items()}

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..io.private import private_umask
 from ..io.tabular import ColumnMap, input_files, iter_frames
 from ..schema import RESPONSES
 from .frame import as_column_map, cached_triager, resolve_paths, score_frame
@@ -155,7 +156,10 @@ def write_scored(plan: InputPlan, out: str | Path, scored_chunks: Iterable[pd.Da
     tmp = out.with_name(out.name + ".partial")
     start = time.perf_counter()
     try:
-        with _progress(progress, _known_rows(plan.files)) as bar, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        # Created 0600 from the first byte: the scored file carries every input column, notes included.
+        with private_umask():
+            writer = pq.ParquetWriter(tmp, schema, compression="zstd")
+        with _progress(progress, _known_rows(plan.files)) as bar, writer:
             for scored in scored_chunks:
                 writer.write_table(to_table(scored, schema))
                 summary.add(scored)

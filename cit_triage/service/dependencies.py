@@ -8,27 +8,17 @@ also publishes the security scheme in the OpenAPI document.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .engine import TriageEngine
 from .errors import ApiError, Code
+from .net import is_loopback  # noqa: F401 - re-exported for `serve`
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`; required unless the "
                      "service is bound to loopback without a token.")
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and "localhost"; a hostname or 0.0.0.0 is not loopback."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def token_ok(authorization: str | None, token: str | None) -> bool:

@@ -7,6 +7,7 @@ seen is in the audit log, even if the process is killed right after answering.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any, Callable, TypeVar
 
@@ -23,6 +24,14 @@ from .logs import log_event
 
 T = TypeVar("T")
 
+#: Calls suggested between two checks of a batch's deadline: after a 504 the worker thread
+#: stops within one step instead of finishing the batch for a client that has gone.
+BATCH_STEP = 16
+
+
+class Cancelled(Exception):
+    """The request's time ran out; the work stopped at the next check."""
+
 
 class TriageEngine:
     """The loaded Triager + audit store + limits, shared by all requests (thread-safe)."""
@@ -33,7 +42,7 @@ class TriageEngine:
     async def suggest(self, call: Call, *, available: list[str] | None, explain: bool, source: str) -> tuple[str, Suggestion]:
         t0 = time.perf_counter()
         try:
-            suggestion = await self._in_time(lambda: self.triager.suggest(call, available=available, explain=explain))
+            suggestion = await self._in_time(lambda cancelled: self.triager.suggest(call, available=available, explain=explain))
         except CitTriageError as exc:
             raise ApiError(422, Code.invalid_call, str(exc)) from None
         t1 = time.perf_counter()
@@ -42,7 +51,8 @@ class TriageEngine:
         log_event("suggestion", suggestion_id=sid, call_id=call.call_id, source=source,
                   response=suggestion.response.value, needs_review=suggestion.needs_review,
                   model_version=suggestion.model_version, policy_version=suggestion.policy_version,
-                  suggest_ms=round((t1 - t0) * 1000, 2), audit_ms=round((time.perf_counter() - t1) * 1000, 2))
+                  suggest_ms=round((t1 - t0) * 1000, 2), audit_ms=round((time.perf_counter() - t1) * 1000, 2),
+                  **self._chain())
         return sid, suggestion
 
     async def suggest_batch(self, items: list[Any], *, available: list[str] | None, explain: bool) -> list[dict]:
@@ -61,7 +71,7 @@ class TriageEngine:
         t0 = time.perf_counter()
         try:
             suggestions = await self._in_time(
-                lambda: self.triager.suggest_many([c for _, c in calls], available=available, explain=explain)) if calls else []
+                lambda cancelled: self._suggest_steps([c for _, c in calls], available, explain, cancelled)) if calls else []
         except CitTriageError as exc:
             raise ApiError(422, Code.invalid_batch, str(exc)) from None
         t1 = time.perf_counter()
@@ -73,7 +83,8 @@ class TriageEngine:
         log_event("batch", n_calls=len(items), n_ok=len(rows), n_errors=len(items) - len(rows),
                   suggest_ms=round((t1 - t0) * 1000, 2), audit_ms=round((time.perf_counter() - t1) * 1000, 2),
                   model_version=self.triager.model_version, policy_version=self.triager.policy.policy_version,
-                  responses={r: sum(s.response.value == r for _, _, s in rows) for r in ("patrol", "cit", "co_responder")})
+                  responses={r: sum(s.response.value == r for _, _, s in rows) for r in ("patrol", "cit", "co_responder")},
+                  **self._chain())
         return results
 
     async def decide(self, suggestion_id: str, sent: str, override_reason: str | None, dispatcher: str | None) -> Decision:
@@ -91,15 +102,34 @@ class TriageEngine:
         except AuditError:
             log_event("audit_write_failed", level=40, what="decision")
             raise ApiError(503, Code.audit_unavailable, "the audit log cannot be written; the decision was not recorded") from None
-        log_event("decision", suggestion_id=suggestion_id, sent=sent, suggested=suggested, override=sent != suggested)
+        log_event("decision", suggestion_id=suggestion_id, sent=sent, suggested=suggested, override=sent != suggested,
+                  **self._chain())
         return decision
 
-    async def _in_time(self, fn: Callable[[], T]) -> T:
+    def _suggest_steps(self, calls: list[Call], available, explain: bool, cancelled: threading.Event) -> list[Suggestion]:
+        """``suggest_many`` in steps of ``BATCH_STEP``, stopping as soon as ``cancelled`` is set."""
+        out: list[Suggestion] = []
+        for start in range(0, len(calls), BATCH_STEP):
+            if cancelled.is_set():
+                raise Cancelled
+            out += self.triager.suggest_many(calls[start:start + BATCH_STEP], available=available, explain=explain)
+        return out
+
+    async def _in_time(self, fn: Callable[[threading.Event], T]) -> T:
+        """Run ``fn(cancelled)`` in a worker thread; past the time limit, set ``cancelled`` and answer 504."""
+        cancelled = threading.Event()
         try:
-            return await asyncio.wait_for(run_in_threadpool(fn), self.config.timeout_seconds)
+            return await asyncio.wait_for(run_in_threadpool(fn, cancelled), self.config.timeout_seconds)
         except asyncio.TimeoutError:
+            cancelled.set()
             log_event("timeout", level=30, limit_s=self.config.timeout_seconds)
             raise ApiError(504, Code.timeout, f"no suggestion within {self.config.timeout_seconds:g} s") from None
+
+    def _chain(self) -> dict:
+        # The audit chain's head in every log line: an anchor outside the database, against
+        # which `cit-triage audit verify --expect-head` proves no row was cut or rewritten.
+        head = getattr(self.audit, "head", None)
+        return {"audit_rows": head[0], "audit_head": head[1]} if head else {}
 
     async def _record(self, rows: list[tuple[str, Call, Suggestion]], source: str) -> None:
         try:

@@ -28,6 +28,10 @@ class Code:
     override_reason_required = "override_reason_required"  # 422 sent != suggested without a reason
     batch_too_large = "batch_too_large"            # 422 more calls than the batch limit
     unauthorized = "unauthorized"                  # 401 missing or wrong bearer token
+    forbidden = "forbidden"                        # 403 no token and the request came off loopback
+    invalid_host = "invalid_host"                  # 400 a Host header this service does not answer to
+    body_timeout = "body_timeout"                  # 408 the body did not arrive in time
+    busy = "busy"                                  # 503 more requests in flight than --max-concurrency
     not_found = "not_found"                        # 404 no such route
     suggestion_not_found = "suggestion_not_found"  # 404 decision for an unknown suggestion id
     method_not_allowed = "method_not_allowed"      # 405

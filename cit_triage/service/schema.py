@@ -71,6 +71,7 @@ class ModelInfo(BaseModel):
     lexicon_version: str | None = None
     created_at: str | None = None
     format: str | None = None
+    model_sha256: str | None = Field(None, description="Digest of the model folder's checksums.sha256 (what a policy allow-list names).")
     classes: list[str] = Field(default_factory=list)
     training_data: dict[str, Any] = Field(default_factory=dict, description="Size, label counts and hash of the training data.")
     metrics: dict[str, Any] = Field(default_factory=dict, description="Evaluation results recorded in the model manifest.")

@@ -43,6 +43,8 @@ def test_incompatible_format_is_refused(model_copy):
     manifest = json.loads((model_copy / "manifest.json").read_text())
     manifest["format"] = "cit_triage.model/99"
     (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    from cit_triage.model.files import seal_model
+    seal_model(model_copy)
     with pytest.raises(ModelFileError, match="not supported"):
         Triager.load(model_copy)
 
@@ -56,10 +58,8 @@ def test_broken_manifest_is_refused(model_copy):
 def test_vocabulary_that_does_not_fit_weights_is_refused(model_copy):
     vocab = json.loads((model_copy / "vocabulary.json").read_text())
     (model_copy / "vocabulary.json").write_text(json.dumps(vocab[:-1]))
-    manifest = json.loads((model_copy / "manifest.json").read_text())
-    import hashlib
-    manifest["files"]["vocabulary.json"] = hashlib.sha256((model_copy / "vocabulary.json").read_bytes()).hexdigest()
-    (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    from cit_triage.model.files import seal_model
+    seal_model(model_copy)  # re-hashed, as someone editing the folder could
     with pytest.raises(ModelFileError, match="do not fit"):
         Triager.load(model_copy)
 

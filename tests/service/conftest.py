@@ -48,7 +48,7 @@ def make_client(tiny_triager, audit):
     """``make_client(**config)`` → a TestClient on a fresh app (raise_server_exceptions off: we test 500s)."""
     def make(triager=None, store=None, **config) -> TestClient:
         app = create_app(triager or tiny_triager, store or audit, ServiceConfig(**config))
-        return TestClient(app, raise_server_exceptions=False)
+        return TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1")
     return make
 
 

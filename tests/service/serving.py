@@ -39,13 +39,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_ready(base: str, seconds: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+def wait_ready(base: str, seconds: float = 60.0, proc: subprocess.Popen | None = None, verify=True) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/readyz", timeout=1, verify=verify).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -68,14 +68,15 @@ def serve_in_thread(app):
         thread.join(10)
 
 
-def start_subprocess(model: Path, audit_db: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+def start_subprocess(model: Path, audit_db: Path, *extra: str, scheme: str = "http",
+                     verify=True) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [sys.executable, "-c", "from cit_triage.cli import main; main()", "serve", "--host", LOOPBACK,
            "--port", str(port), "--model", str(model), "--audit-db", str(audit_db), "--log-level", "warning", *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://{LOOPBACK}:{port}"
+    base = f"{scheme}://{LOOPBACK}:{port}"
     try:
-        wait_ready(base, 90, proc)
+        wait_ready(base, 90, proc, verify)
     except Exception:
         proc.kill()
         raise

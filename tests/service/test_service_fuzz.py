@@ -55,7 +55,7 @@ call_like = st.one_of(st.fixed_dictionaries({"notes": note_text}, optional=plaus
 def fuzz_client(tiny_triager, tmp_path_factory):
     store = AuditStore(tmp_path_factory.mktemp("fuzz") / "audit.db")
     client = TestClient(create_app(tiny_triager, store, ServiceConfig(max_batch=5, max_body_bytes=200_000)),
-                        raise_server_exceptions=False)
+                        raise_server_exceptions=False, base_url="http://127.0.0.1")
     yield client
     store.close()
 

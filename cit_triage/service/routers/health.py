@@ -1,4 +1,4 @@
-"""GET /healthz (the process answers) and GET /readyz (model loaded, audit log answers)."""
+"""GET /healthz (the process answers) and GET /readyz (model loaded, audit log writable)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Ready, summary="Readiness: model loaded and audit log reachable",
+@router.get("/readyz", response_model=Ready, summary="Readiness: model loaded and audit log writable",
             responses={503: {"description": "not ready"}})
 async def readyz(engine: TriageEngine = Depends(get_engine)) -> Ready:
     if not await run_in_threadpool(engine.audit.ping):
-        raise ApiError(503, Code.not_ready, "the audit log does not answer")
+        raise ApiError(503, Code.not_ready, "the audit log cannot be written")
     return Ready(status="ready", model_version=engine.triager.model_version,
                  policy_version=engine.triager.policy.policy_version, audit="ok")

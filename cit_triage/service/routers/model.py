@@ -19,7 +19,7 @@ def model_info(engine: TriageEngine = Depends(get_engine)) -> ModelInfo:
     return ModelInfo(
         model_version=engine.triager.model_version, policy_version=engine.triager.policy.policy_version,
         cit_triage_version=__version__, lexicon_version=m.get("lexicon_version"), created_at=m.get("created_at"),
-        format=m.get("format"), classes=list(m.get("classes") or []),
+        format=m.get("format"), model_sha256=m.get("model_sha256"), classes=list(m.get("classes") or []),
         # The file name of the training data is left out: it can name a site or a person.
         training_data={k: data[k] for k in ("n_calls", "labels", "sha256") if k in data},
         metrics=m.get("metrics") or {}, libraries=m.get("libraries") or {}, model_card=m.get("model_card"))

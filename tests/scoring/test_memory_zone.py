@@ -1,0 +1,56 @@
+"""Issue 14 item 7: a long run over never-seen notes keeps spaCy's vocabulary flat (memory
+zones), through every entry point: one call, a batch, and batch scoring."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cit_triage import Triager
+from cit_triage.schema import Call
+from cit_triage.scoring import score
+
+
+def distinct_note(i: int) -> str:
+    # Words no vocabulary has seen: each note brings new strings and lexemes.
+    return f"caller says subject qz{i}vx is hearing voices near blvd{i * 7}k with a knife, plate kw{i * 13}j"
+
+
+def vocab_size(triager: Triager) -> tuple[int, int]:
+    vocab = triager.analyzer.nlp.vocab
+    return len(vocab.strings), sum(1 for _ in vocab)  # strings, lexemes actually held
+
+
+def test_vocabulary_stays_flat_over_2000_distinct_notes(tiny_model):
+    t = Triager.load(tiny_model)
+    for i in range(100):  # warm-up: the pipeline's own first-use strings
+        t.suggest(Call(notes=distinct_note(i)))
+    before = vocab_size(t)
+    for i in range(100, 1100):
+        t.suggest(Call(notes=distinct_note(i)))
+    t.suggest_many([Call(notes=distinct_note(i)) for i in range(1100, 2100)])
+    after = vocab_size(t)
+    assert after[0] - before[0] < 50 and after[1] - before[1] < 50, (before, after)
+
+
+def test_suggestions_are_unchanged_by_the_zone(tiny_model):
+    # Everything a suggestion holds is copied out of the zone: same result twice, and the
+    # quoted text of every risk factor is still the note's own text.
+    t = Triager.load(tiny_model)
+    call = Call(notes="son hearing voices, threatened to stab his father, has kitchen knife")
+    first, second = t.suggest(call), t.suggest_many([call, Call(notes=distinct_note(1))])[0]
+    assert first.model_dump() == second.model_dump()
+    for factor in first.risk_factors:
+        assert factor.text and factor.text.lower() in call.notes.lower()
+
+
+def test_batch_scoring_keeps_the_vocabulary_flat(tiny_model):
+    t = Triager.load(tiny_model)
+    from cit_triage.scoring.frame import cached_triager, resolve_paths
+
+    shared = cached_triager(*resolve_paths(tiny_model, None))
+    score(pd.DataFrame({"notes": [distinct_note(i) for i in range(100)]}), model=tiny_model)
+    before = vocab_size(shared)
+    score(pd.DataFrame({"notes": [distinct_note(i) for i in range(100, 2100)]}), model=tiny_model)
+    after = vocab_size(shared)
+    assert after[0] - before[0] < 50 and after[1] - before[1] < 50, (before, after)
+    assert t is not shared
