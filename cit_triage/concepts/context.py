@@ -9,6 +9,7 @@ along a list of the same kind of concept ("denies SI, HI"). The rules themselves
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from .context_rule import ASSERTION_OF, ASSERTION_PRIORITY, EXPERIENCER_OF, ContextRule
@@ -85,11 +86,18 @@ def apply_context(findings: list[Finding], cues: list[Cue], clauses: Clauses, hi
     """Set ``assertion``, ``experiencer`` and ``cue_chars`` on each finding in place."""
     if not findings or not cues:
         return
-    terminators = [c.start for c in cues if c.rule.category == "TERMINATE"]
+    terminators = sorted(c.start for c in cues if c.rule.category == "TERMINATE")
     covers = _segment_cover(findings, clauses)
+    # A cue reaches at most its max_scope tokens: look only at cues that close to each finding,
+    # so a long page costs time in proportion to its length, not findings x cues.
+    cues = sorted(cues, key=lambda c: c.start)
+    starts = [c.start for c in cues]
+    reach = max((c.rule.max_scope + (c.end - c.start) for c in cues), default=0)
     for finding in findings:
         best_priority, best_experience_dist = -1, None
-        for cue in cues:
+        lo = bisect.bisect_left(starts, finding.start - reach)
+        hi = bisect.bisect_right(starts, finding.end + reach)
+        for cue in cues[lo:hi]:
             rule = cue.rule
             if rule.category in ("TERMINATE", "PSEUDO"):
                 continue
@@ -128,7 +136,8 @@ def _reach(cue: Cue, finding: Finding, clauses: Clauses, terminators: list[int],
         return None
     if clauses.hard[first] != clauses.hard[last]:
         return None
-    if any(first < t < last for t in terminators):
+    i = bisect.bisect_right(terminators, first)
+    if i < len(terminators) and terminators[i] < last:
         return None
     if not rule.crosses_commas and clauses.soft[first] != clauses.soft[last]:
         # A comma list of the same kind of concept carries the cue on ("no knives, guns"):
