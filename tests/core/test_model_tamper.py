@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import zipfile
 
@@ -70,7 +71,7 @@ TAMPERINGS = {
     "text_weight changed": _set("text_weight", 0.5, "featurizer_params"),
     "text_weight a string": _set("text_weight", "abc", "featurizer_params"),
     "text_weight NaN": lambda f: (f / "manifest.json").write_text(
-        (f / "manifest.json").read_text().replace('"text_weight": 0.3', '"text_weight": NaN')),
+        re.sub(r'"text_weight": [0-9.]+', '"text_weight": NaN', (f / "manifest.json").read_text())),
     "text_weight huge": _set("text_weight", 1e308, "featurizer_params"),
     "ngram_max a string": _set("ngram_max", "2", "featurizer_params"),
     "ngram_max zero": _set("ngram_max", 0, "featurizer_params"),
