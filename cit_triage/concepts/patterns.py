@@ -39,15 +39,24 @@ class ActPatterns:
         """``(concept, start, end)`` token spans of every pattern match (leftmost start per pattern)."""
         out = []
         n = len(words)
-        for p in self.patterns:
-            first, count0 = p.slots[0], p.counts[0]
-            for i, w in enumerate(words):
-                if not _fills(w, first, count0):
-                    continue
-                end = _match_rest(p, words, clause_of, i, n)
-                if end is not None:
-                    out.append((p.concept, i, end))
+        first_words = self._first_words()
+        for i, w in enumerate(words):
+            # Only tokens that can open some pattern are tried (most tokens open none).
+            if w not in first_words and not w.isdigit():
+                continue
+            for p in self.patterns:
+                if _fills(w, p.slots[0], p.counts[0]):
+                    end = _match_rest(p, words, clause_of, i, n)
+                    if end is not None:
+                        out.append((p.concept, i, end))
         return out
+
+    def _first_words(self) -> frozenset[str]:
+        cached = self.__dict__.get("_first")
+        if cached is None:
+            cached = frozenset(w for p in self.patterns for w in p.slots[0])
+            object.__setattr__(self, "_first", cached)
+        return cached
 
 
 def _fills(word: str, slot: frozenset[str], min_count: int | None) -> bool:

@@ -24,12 +24,25 @@ def test_vocabulary_stays_flat_over_2000_distinct_notes(tiny_model):
     t = Triager.load(tiny_model)
     for i in range(100):  # warm-up: the pipeline's own first-use strings
         t.suggest(Call(notes=distinct_note(i)))
+    t.analyzer.release()
     before = vocab_size(t)
     for i in range(100, 1100):
         t.suggest(Call(notes=distinct_note(i)))
     t.suggest_many([Call(notes=distinct_note(i)) for i in range(1100, 2100)])
+    t.analyzer.release()  # close the open window: what is left is what a long run keeps
     after = vocab_size(t)
     assert after[0] - before[0] < 50 and after[1] - before[1] < 50, (before, after)
+
+
+def test_vocabulary_growth_is_bounded_by_one_window_without_release(tiny_model):
+    t = Triager.load(tiny_model)
+    t.analyzer.calls_per_zone = 100
+    sizes = []
+    for i in range(1000):
+        t.suggest(Call(notes=distinct_note(i)))
+        if i % 100 == 99:  # the last call of a window: the next one closes it
+            sizes.append(vocab_size(t)[0])
+    assert max(sizes[2:]) - min(sizes[2:]) < (sizes[1] - sizes[0]) * 2 + 50, sizes
 
 
 def test_suggestions_are_unchanged_by_the_zone(tiny_model):
@@ -49,8 +62,10 @@ def test_batch_scoring_keeps_the_vocabulary_flat(tiny_model):
 
     shared = cached_triager(*resolve_paths(tiny_model, None))
     score(pd.DataFrame({"notes": [distinct_note(i) for i in range(100)]}), model=tiny_model)
+    shared.analyzer.release()
     before = vocab_size(shared)
     score(pd.DataFrame({"notes": [distinct_note(i) for i in range(100, 2100)]}), model=tiny_model)
+    shared.analyzer.release()
     after = vocab_size(shared)
     assert after[0] - before[0] < 50 and after[1] - before[1] < 50, (before, after)
     assert t is not shared
