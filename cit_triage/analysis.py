@@ -15,6 +15,7 @@ from .concepts.components import token_words
 from .concepts.context import Finding
 from .concepts.lexicon import ConceptLexicon
 from .protocol.layout import PageLayout, premise_spans, protocol_spans, read_layout, skip_spans
+from .protocol.rules import load_rules
 from .text.normalize import NormalizedNotes, Shorthand
 from .schema import Call
 
@@ -69,8 +70,6 @@ class Analyzer:
         self._open_zone = None
         self._in_zone = 0
         self.calls_per_zone = 256
-        from .protocol.rules import load_rules
-
         self.protocol_rules = load_rules()
 
     def _zone_for(self, n: int) -> None:

@@ -6,11 +6,11 @@ Rules are data; ``context.py`` is the small engine that applies them.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
+from ..datafile import read_toml
 
 DEFAULT_CONTEXT_RULES = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "context_rules.toml"
 
@@ -48,10 +48,7 @@ class ContextRules:
 def load_context_rules(path: str | Path = DEFAULT_CONTEXT_RULES) -> ContextRules:
     """Read and validate a ConText rules file; unknown keys and values are errors."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+    data = read_toml(path)
     default_scope = int(data.get("default_max_scope", 6))
     rules: list[ContextRule] = []
     for n, rec in enumerate(data.get("rule", []), 1):

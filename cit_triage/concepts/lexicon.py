@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
+from ..datafile import read_toml
 
 DEFAULT_CONCEPTS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "concepts.toml"
 ROLES = frozenset({"crisis", "risk", "means", "medical", "context"})
@@ -69,10 +69,7 @@ def load_concepts(path: str | Path = DEFAULT_CONCEPTS) -> ConceptLexicon:
 
 @lru_cache(maxsize=8)
 def _load_concepts(path: Path) -> ConceptLexicon:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+    data = read_toml(path)
     records = data.get("concept")
     if not isinstance(records, list) or not records:
         raise DataFileError(Errors.E030.format(path=path, detail="no [[concept]] records"))

@@ -10,12 +10,12 @@ explanation treat it the same way.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
+from ..datafile import read_toml
 
 DEFAULT_ACT_PATTERNS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "act_patterns.toml"
 _PATTERN_KEYS = frozenset({"concept", "slots", "max_gap", "gap_words", "why"})
@@ -34,15 +34,15 @@ class ActPattern:
 class ActPatterns:
     patterns: tuple[ActPattern, ...]
     version: str
+    first_words: frozenset[str] = frozenset()  # words that can open some pattern
 
     def find(self, words: list[str], clause_of: list[int]) -> list[tuple[str, int, int]]:
         """``(concept, start, end)`` token spans of every pattern match (leftmost start per pattern)."""
         out = []
         n = len(words)
-        first_words = self._first_words()
         for i, w in enumerate(words):
             # Only tokens that can open some pattern are tried (most tokens open none).
-            if w not in first_words and not w.isdigit():
+            if w not in self.first_words and not w.isdigit():
                 continue
             for p in self.patterns:
                 if _fills(w, p.slots[0], p.counts[0]):
@@ -51,12 +51,6 @@ class ActPatterns:
                         out.append((p.concept, i, end))
         return out
 
-    def _first_words(self) -> frozenset[str]:
-        cached = self.__dict__.get("_first")
-        if cached is None:
-            cached = frozenset(w for p in self.patterns for w in p.slots[0])
-            object.__setattr__(self, "_first", cached)
-        return cached
 
 
 def _fills(word: str, slot: frozenset[str], min_count: int | None) -> bool:
@@ -104,10 +98,7 @@ def _slot(spec, classes: dict[str, list[str]], path: Path, n: int) -> tuple[froz
 def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: frozenset[str] | None = None) -> ActPatterns:
     """Read and validate an act-pattern file; ``concept_ids`` are the lexicon's concepts."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+    data = read_toml(path)
     classes = data.get("classes", {})
     if not isinstance(classes, dict) or not all(isinstance(v, list) for v in classes.values()):
         raise DataFileError(Errors.E030.format(path=path, detail="[classes] must map names to lists of words"))
@@ -132,4 +123,5 @@ def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: froz
         if max_gap < 0:
             raise DataFileError(Errors.E031.format(line=n, path=path, detail="max_gap must be >= 0"))
         patterns.append(ActPattern(concept, tuple(w for w, _ in built), tuple(c for _, c in built), max_gap, gap_words))
-    return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")))
+    return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")),
+                       frozenset(w for p in patterns for w in p.slots[0]))

@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import DataFileError, Errors
 from ..io.labeled import read_labeled
 from ..metrics import NEXUS, mean_ci, summarize
-from ..policy import Decision, Policy, apply_policy, findings_floor
+from ..policy import Decision, Policy, apply_policy
 from ..schema import RESPONSES
 from ..triage import build_analyzer
 from .confidence import ConfidenceModel, confidence_features
@@ -112,8 +112,8 @@ def check_folds(labels: Sequence[str], folds: int, calibration_folds: int = 5) -
 
 
 def out_of_fold(rows: _Rows, folds: int, seed: int, featurizer_params, classifier_params, trusted_words,
-                progress: bool = False) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Model probabilities of every held-out row, the held-out mask, and the test indices per fold."""
+                progress: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Model probabilities of every held-out row (NaN for rows never held out) and the test indices per fold."""
     from tqdm import tqdm
 
     proba = np.full((len(rows.labels), 3), np.nan)
@@ -125,7 +125,7 @@ def out_of_fold(rows: _Rows, folds: int, seed: int, featurizer_params, classifie
                                            sample_weight=rows.weights[tr], trusted_words=trusted_words)
         proba[te] = classifier.predict_proba(featurizer.transform([rows.analyses[i] for i in te]))
         tests.append(te)
-    return proba, ~np.isnan(proba[:, 0]), tests
+    return proba, tests
 
 
 def _macro_f1(gold, pred) -> float:
@@ -136,8 +136,6 @@ def _macro_f1(gold, pred) -> float:
 
 def choose_decision(policy: Policy, analyses: list, labels: list[str], proba: np.ndarray) -> dict:
     """Thresholds, confidence calibration and review threshold chosen on out-of-fold suggestions."""
-    floors = [findings_floor(policy, a.facts, a.call.call_type, a.quote)[0] for a in analyses]
-
     def finals(decision: Decision):
         return [apply_policy(policy, a.facts, tuple(p), len(a.words), a.call.call_type, a.quote, None, decision)
                 for a, p in zip(analyses, proba)]
@@ -175,7 +173,6 @@ def choose_decision(policy: Policy, analyses: list, labels: list[str], proba: np
         "confidence": confidence.to_manifest(),
         "review_below_confidence": review_below,
         "chosen_on": "out-of-fold suggestions of agency-grouped cross-validation",
-        "floors": floors,
     }
 
 
@@ -217,11 +214,10 @@ def train(data, out: str | Path, *, label_column: str = "label", columns=None, l
     check_folds(rows.labels, folds if folds >= 2 else 0, classifier_params.get("calibration_folds", 5))
     cv, decision = None, {}
     if folds >= 2:
-        proba, _, tests = out_of_fold(rows, folds, seed, featurizer_params, classifier_params, trusted, progress)
+        proba, tests = out_of_fold(rows, folds, seed, featurizer_params, classifier_params, trusted, progress)
         order = np.concatenate(tests)
         decision = choose_decision(policy, [rows.analyses[i] for i in order], [rows.labels[i] for i in order], proba[order])
         cv = _score(policy, rows, proba, decision, tests, sources)
-        decision.pop("floors")
     featurizer, classifier = fit_model(rows.analyses, rows.labels, featurizer_params, classifier_params,
                                        groups=rows.groups, sample_weight=rows.weights, trusted_words=trusted)
     manifest = {
@@ -258,12 +254,8 @@ def train(data, out: str | Path, *, label_column: str = "label", columns=None, l
 def _score(policy, rows: _Rows, proba, decision: dict, tests, sources) -> dict:
     """Per-fold, pooled and per-source scores of the held-out suggestions, as deployed."""
     order = np.concatenate(tests)
-    info = dict(decision)
-    floors = info.pop("floors")
-    dec = Decision(beyond_cit=info["beyond_findings"]["cit"], beyond_co_responder=info["beyond_findings"]["co_responder"],
-                   review_below=info["review_below_confidence"])
-    confidence = ConfidenceModel.from_manifest({"decision": info})
-    floor_of = {int(i): f for i, f in zip(order, floors)}
+    dec = Decision.from_manifest({"decision": decision}, policy)
+    confidence = ConfidenceModel.from_manifest({"decision": decision})
     outs = {int(i): apply_policy(policy, rows.analyses[i].facts, tuple(proba[i]), len(rows.analyses[i].words),
                                  rows.analyses[i].call.call_type, rows.analyses[i].quote, None, dec, confidence)
             for i in order}
@@ -280,7 +272,7 @@ def _score(policy, rows: _Rows, proba, decision: dict, tests, sources) -> dict:
         patrol = np.array([p == "patrol" for p in pred])
         beyond = [i for i in idx if outs[i].beyond_findings]
         return {"n": len(idx), "macro_f1": s["macro_f1"], "model_only_macro_f1": s["model_only"]["macro_f1"],
-                "findings_only_macro_f1": _macro_f1(gold, [floor_of[i] for i in idx]), "accuracy": s["accuracy"],
+                "findings_only_macro_f1": _macro_f1(gold, [outs[i].floor for i in idx]), "accuracy": s["accuracy"],
                 "nexus_recall": s["nexus"]["recall"], "nexus_precision": s["nexus"]["precision"],
                 "ece": s["calibration"]["ece"], "needs_review_rate": float(review.mean()),
                 "error_rate_flagged": float(wrong[review].mean()) if review.any() else None,

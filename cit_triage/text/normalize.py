@@ -11,12 +11,12 @@ The expansions are data (``data/lexicon/shorthand.toml``), so an agency can add 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
+from ..datafile import read_toml
 from .tokens import ABBREVIATION_PATTERN, LONG_WORD_PATTERN, SEPARATOR_PATTERN
 
 DEFAULT_SHORTHAND = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "shorthand.toml"
@@ -102,10 +102,7 @@ class Shorthand:
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_SHORTHAND) -> "Shorthand":
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+        data = read_toml(path)
         words: dict[str, str] = {}
         for section in _WORD_SECTIONS:
             table = data.get(section, {})

@@ -27,12 +27,12 @@ guard list of ``data/lexicon/tokens.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataFileError, Errors
+from ..datafile import read_toml
 from .inflections import Inflections
 from .spelling import MIN_LENGTH, SpellingCorrector
 from .wordlist import english_words
@@ -74,10 +74,7 @@ class TokenRules:
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_TOKENS) -> "TokenRules":
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise DataFileError(Errors.E030.format(path=path, detail=str(exc))) from None
+        data = read_toml(path)
         unknown = set(data) - {"version", "guard", "inflections"}
         if unknown:
             raise DataFileError(Errors.E030.format(path=path, detail=f"unknown sections {sorted(unknown)}; allowed: guard, inflections"))
