@@ -121,7 +121,7 @@ def _find_words(a: CallAnalysis, phrase: str) -> list[TextSpan]:
     return out
 
 
-_DERIVED_RISK = ("@plan_with_means", "@intentional_ingestion", "@suicidal_self_harm", "@attempt_at_location",
+_DERIVED_RISK = ("@plan_with_means", "@intentional_ingestion", "@suicidal_self_harm", "@self_injury", "@attempt_at_location",
                  "@weapons_reported", "@risk_call_type")
 
 

@@ -41,6 +41,7 @@ class CallTypes(_Strict):
     medical: list[str] = Field(default_factory=list, description="Call-type words that make a call type medical, whatever crisis word it holds.")
     suicidal: list[str] = Field(default_factory=list, description="Call-type words that give an ingestion in the notes its suicidal context.")
     ingestion: list[str] = Field(default_factory=list, description="Call-type words that name an ingestion (overdose, poisoning).")
+    physical_cause: list[str] = Field(default_factory=list, description="Call-type words that state a physical cause of confusion or combativeness (DIABETIC, SEIZURE).")
 
 
 class Rule(_Strict):
@@ -166,7 +167,7 @@ class Policy(_Strict):
     def call_type_matcher(self) -> CallTypeMatcher:
         return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk,
                                           self.call_types.not_crisis, self.call_types.medical, self.call_types.suicidal,
-                                          self.call_types.ingestion)
+                                          self.call_types.ingestion, self.call_types.physical_cause)
 
 
 @dataclass
@@ -191,7 +192,7 @@ class PolicyOutcome:
     beyond_findings: bool = False    # the model went beyond them
 
 
-_ATTEMPT_EVIDENCE = frozenset({"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@intentional_ingestion", "@attempt_at_location"})
+_ATTEMPT_EVIDENCE = frozenset({"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@self_injury", "@intentional_ingestion", "@attempt_at_location"})
 
 
 RESPONSE_WORDS = {"patrol": "a standard patrol", "cit": "a CIT officer", "co_responder": "a CIT officer with a clinician"}

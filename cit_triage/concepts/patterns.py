@@ -18,7 +18,7 @@ from ..errors import DataFileError, Errors
 from ..datafile import read_toml
 
 DEFAULT_ACT_PATTERNS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "act_patterns.toml"
-_PATTERN_KEYS = frozenset({"concept", "slots", "max_gap", "gap_words", "why"})
+_PATTERN_KEYS = frozenset({"concept", "slots", "max_gap", "gap_words", "span_from", "open_end", "why"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class ActPattern:
     counts: tuple[int | None, ...]      # per slot: a number token of at least this value also fills it
     max_gap: int
     gap_words: frozenset[str] | None    # when set, only these tokens may stand between the first two slots
+    span_from: int = 0                  # the finding starts at this slot: earlier slots are context only
+    negated: tuple[bool, ...] = ()      # per slot: filled by any word *not* in its list ("!@time")
+    open_end: bool = False              # a last "!" slot also holds at the end of the clause
 
 
 @dataclass(frozen=True)
@@ -45,43 +48,61 @@ class ActPatterns:
             if w not in self.first_words and not w.isdigit():
                 continue
             for p in self.patterns:
-                if _fills(w, p.slots[0], p.counts[0]):
-                    end = _match_rest(p, words, clause_of, i, n)
-                    if end is not None:
-                        out.append((p.concept, i, end))
+                if _fills(w, p.slots[0], p.counts[0], p.negated[0]):
+                    found = _match_rest(p, words, clause_of, i, n)
+                    if found is not None:
+                        start, end = found
+                        out.append((p.concept, start if p.span_from else i, end))
         return out
 
 
 
-def _fills(word: str, slot: frozenset[str], min_count: int | None) -> bool:
+def _fills(word: str, slot: frozenset[str], min_count: int | None, negated: bool = False) -> bool:
+    if negated:
+        return word.isalpha() and word not in slot
     if word in slot:
         return True
     return min_count is not None and word.isdigit() and len(word) < 5 and int(word) >= min_count
 
 
-def _match_rest(p: ActPattern, words: list[str], clause_of: list[int], i: int, n: int) -> int | None:
+def _match_rest(p: ActPattern, words: list[str], clause_of: list[int], i: int, n: int) -> tuple[int, int] | None:
+    """``(start of slot span_from, end)`` when the rest of the pattern follows token ``i``."""
     pos = i
-    for k, (slot, count) in enumerate(zip(p.slots[1:], p.counts[1:])):
+    start = i
+    last = len(p.slots) - 2
+    for k, (slot, count, negated) in enumerate(zip(p.slots[1:], p.counts[1:], p.negated[1:])):
+        # "found her hanging" at the end of a clause: nothing follows that could make it "hanging out"
+        at_end = p.open_end and negated and k == last
+        if at_end and (pos + 1 >= n or clause_of[pos + 1] != clause_of[i]):
+            return start, pos + 1
         for j in range(pos + 1, min(n, pos + 2 + p.max_gap)):
             if clause_of[j] != clause_of[i]:
-                return None
-            if _fills(words[j], slot, count):
+                return (start, pos + 1) if at_end else None
+            if negated and words[j].isalpha() and words[j] in slot:
+                return None  # a "!" slot is decided by the first word after the previous slot
+            if _fills(words[j], slot, count, negated):
                 pos = j
+                if k + 1 == p.span_from:
+                    start = j
                 break
             if k == 0 and p.gap_words is not None and words[j] not in p.gap_words \
                     and not ("#" in p.gap_words and words[j].isdigit()):
                 return None
         else:
             return None
-    return pos + 1
+    return start, pos + 1
 
 
-def _slot(spec, classes: dict[str, list[str]], path: Path, n: int) -> tuple[frozenset[str], int | None]:
+def _slot(spec, classes: dict[str, list[str]], path: Path, n: int) -> tuple[frozenset[str], int | None, bool]:
     words: set[str] = set()
     min_count = None
+    negated = bool(spec) and all(isinstance(item, str) and item.startswith("!") for item in spec)
     for item in spec:
         if not isinstance(item, str):
             raise DataFileError(Errors.E031.format(line=n, path=path, detail="slot entries must be strings"))
+        if item.startswith("!") != negated:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="a slot is either all '!' entries or none"))
+        item = item[1:] if negated else item
         if item.startswith("@"):
             if item[1:] not in classes:
                 raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"unknown word class {item!r}"))
@@ -91,7 +112,7 @@ def _slot(spec, classes: dict[str, list[str]], path: Path, n: int) -> tuple[froz
             min_count = int(item[3:])
         else:
             words.add(item.lower())
-    return frozenset(words), min_count
+    return frozenset(words), min_count, negated
 
 
 @lru_cache(maxsize=8)
@@ -118,10 +139,19 @@ def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: froz
         gap = rec.get("gap_words")
         gap_words = None
         if gap is not None:
-            gap_words, _ = _slot(gap if isinstance(gap, list) else [gap], classes, path, n)
+            gap_words, _, _ = _slot(gap if isinstance(gap, list) else [gap], classes, path, n)
         max_gap = int(rec.get("max_gap", 3))
         if max_gap < 0:
             raise DataFileError(Errors.E031.format(line=n, path=path, detail="max_gap must be >= 0"))
-        patterns.append(ActPattern(concept, tuple(w for w, _ in built), tuple(c for _, c in built), max_gap, gap_words))
+        span_from = rec.get("span_from", 0)
+        if not isinstance(span_from, int) or not 0 <= span_from < len(slots):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="span_from must be the index of a slot"))
+        if built[0][2]:
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="the first slot cannot be a '!' slot"))
+        open_end = rec.get("open_end", False)
+        if not isinstance(open_end, bool) or (open_end and not built[-1][2]):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="open_end needs a last '!' slot"))
+        patterns.append(ActPattern(concept, tuple(w for w, _, _ in built), tuple(c for _, c, _ in built), max_gap,
+                                   gap_words, span_from, tuple(neg for _, _, neg in built), open_end))
     return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")),
                        frozenset(w for p in patterns for w in p.slots[0]))

@@ -35,12 +35,18 @@ class CallTypeMatcher:
     medical: re.Pattern[str] = call_type_pattern(())
     suicidal: re.Pattern[str] = call_type_pattern(())
     ingestion: re.Pattern[str] = call_type_pattern(())
+    physical_cause: re.Pattern[str] = call_type_pattern(())
 
     @classmethod
     def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
                    not_crisis: list[str] = (), medical: list[str] = (), suicidal: list[str] = (),
-                   ingestion: list[str] = ()) -> "CallTypeMatcher":
-        return cls(*(call_type_pattern(tuple(words)) for words in (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion)))
+                   ingestion: list[str] = (), physical_cause: list[str] = ()) -> "CallTypeMatcher":
+        return cls(*(call_type_pattern(tuple(words)) for words in
+                     (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion, physical_cause)))
+
+    def states_physical_cause(self, call_type: str | None) -> bool:
+        """"DIABETIC PROBLEMS - ABNORMAL BEHAVIOR": the call type names the physical cause (guide)."""
+        return bool(call_type) and bool(self.physical_cause.search(call_type.upper()))
 
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
@@ -114,7 +120,8 @@ _SELF_DIRECTED = frozenset({"SUICIDAL_IDEATION", "SUICIDE_PLAN", "SELF_HARM"})
 def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, crisis_assertions: frozenset[str],
                  risk_assertions: frozenset[str], call_types: CallTypeMatcher) -> CallFacts:
     facts = CallFacts()
-    medical = any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
+    medical = (any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
+               or call_types.states_physical_cause(call.call_type))
     for f in findings:
         concept = lexicon[f.concept]
         if _is_self_directed_threat(f, findings):
@@ -168,12 +175,24 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         add("@plan_with_means", suicidal_statements + means)
     ingestion = facts.evidence.get("INGESTION", [])
     intent = facts.evidence.get("INTENT", [])
+    # Quantity is intent (settled questions): pills in a quantity past a dose, or a count or an
+    # emptied bottle of something ingested (an ingestion in the notes, or an overdose call type),
+    # unless the notes tell an accident (a small child, a wrong or double dose).
+    quantity = facts.evidence.get("INGESTION_QUANTITY", [])
+    counted = facts.evidence.get("INGESTION_COUNT", [])
+    if counted and (ingestion or quantity or facts.evidence.get("SUICIDE_MEANS") or call_types.is_ingestion(call.call_type)):
+        quantity = quantity + counted
+    accident = bool(facts.evidence.get("ACCIDENTAL_INGESTION")) or any(
+        f.concept == "INTENT" and f.assertion == "negated" for f in findings)
     if intent and not ingestion and call_types.is_ingestion(call.call_type):
         ingestion = intent  # "OVERDOSE/POISONING" + "(INTENTIONAL)": the call type names the ingestion
     # "Intentional" means self-harm unless the substance is alcohol or a street drug (guide):
     # "intentional" heroin use is getting high, not an attempt.
     if intent and facts.evidence.get("SUBSTANCE_USE") and not facts.evidence.get("SUICIDE_MEANS") and not suicidal_statements:
         intent = []
+    if quantity and not accident:
+        ingestion = ingestion + quantity
+        intent = intent + quantity
     suicidal = intent + facts.evidence.get("SUICIDAL_IDEATION", []) + plans
     # A suicide, attempt or psychiatric call type is the suicidal context of an ingestion (guide).
     if ingestion and (suicidal or call_types.is_suicidal(call.call_type)):
@@ -182,7 +201,9 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         facts.crisis.extend(f for f in intent + ingestion if f not in facts.crisis)
     # Dementia or confusion alone is context, but "disorientation (dementia, confusion) with
     # risk" is a crisis sign (guide): wandering, missing, or out on a road, bridge or water.
-    dementia = facts.evidence.get("DEMENTIA", []) + facts.evidence.get("DISORIENTATION", [])
+    # A missing person with autism or a developmental disability is disorientation with risk too.
+    dementia = (facts.evidence.get("DEMENTIA", []) + facts.evidence.get("DISORIENTATION", [])
+                + facts.evidence.get("DEVELOPMENTAL_DISABILITY", []))
     at_large = facts.evidence.get("WANDERING", []) + facts.evidence.get("AT_RISK_LOCATION", [])
     if dementia and at_large and not medical:
         add("@dementia_with_risk", dementia + at_large)
@@ -207,12 +228,21 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     self_harm = facts.evidence.get("SELF_HARM", [])
     if self_harm and suicidal:
         add("@suicidal_self_harm", self_harm + suicidal)
+    # Any current self-injury counts like cutting: an attempt under way (settled questions),
+    # except the self-injurious behavior of a developmental-disability meltdown, which is the
+    # guide's crisis sign for a CIT officer.
+    injuring_now = [f for f in self_harm if f.assertion == "affirmed"]
+    disabled = any(f.concept == "DEVELOPMENTAL_DISABILITY" and f.assertion != "negated" for f in findings)
+    if injuring_now and not disabled:
+        add("@self_injury", injuring_now)
     # A height, traffic or water is an elevated risk for a person who is suicidal, psychotic or
     # acting bizarrely, but not for a confused or disabled person wandering: the guide's
     # "elderly male w/ dementia wandering in traffic, confused" is a cit call.
     at_risk = facts.evidence.get("AT_RISK_LOCATION", [])
     driving_crisis = [f for f in facts.crisis if f.concept not in _WANDERING_CRISIS]
-    if at_risk and driving_crisis:
+    # A suicide, jumper or psychiatric call type is the crisis behind a height or a roadway in
+    # the notes, as it is the suicidal context of an ingestion.
+    if at_risk and (driving_crisis or call_types.is_suicidal(call.call_type)):
         add("@attempt_at_location", at_risk + driving_crisis)
     if call.weapons_reported == "yes":
         add("@weapons_reported", [])

@@ -1,0 +1,127 @@
+"""The guide's settled questions for real CAD pages, one mechanism per test.
+
+Every note here is written for the test (never taken from a data set). Each case names the
+label the guide gives and, where it matters, the fact that must carry it, so a test fails
+when the mechanism breaks even if the model happens to land on the same label.
+"""
+
+import pytest
+
+from cit_triage import Call
+
+
+def suggest(triager, notes, call_type=None):
+    return triager.suggest(Call(notes=notes, call_type=call_type))
+
+
+def facts_of(triager, notes, call_type=None):
+    return triager.analyzer.analyze(Call(notes=notes, call_type=call_type)).facts.present
+
+
+@pytest.mark.parametrize("notes,call_type", [
+    ("24 yof cut her wrist with a razor, bleeding", "MEDICAL"),
+    ("SON BURNED HIS ARMS WITH A LIGHTER AGAIN TONIGHT", None),
+    ("pt banging her head against the wall, wont stop", None),
+])
+def test_current_self_injury_is_an_attempt_under_way(triager, notes, call_type):
+    assert "@self_injury" in facts_of(triager, notes, call_type)
+    assert suggest(triager, notes, call_type).response.value == "co_responder"
+
+
+@pytest.mark.parametrize("notes", [
+    "teen says she is thinking of hurting herself, no plan, no means",
+    "caller says he cut himself last week, none since, wants to talk to someone",
+])
+def test_a_thought_of_self_harm_or_an_old_cut_is_not_self_injury_under_way(triager, notes):
+    present = facts_of(triager, notes)
+    assert "@self_injury" not in present
+    assert suggest(triager, notes).response.value == "cit"
+
+
+def test_self_injury_in_a_developmental_disability_meltdown_is_not_an_attempt(triager):
+    notes = "8 year old with autism screaming and hitting himself in the face, mom cant calm him"
+    assert "@self_injury" not in facts_of(triager, notes)
+    assert suggest(triager, notes).response.value == "cit"
+
+
+@pytest.mark.parametrize("notes", [
+    "MOM SAYS SON IS A DANGER TO HIMSELF AND OTHERS",
+    "pt says she is going to hurt herself or someone else if nobody comes",
+])
+def test_danger_to_self_and_others_is_a_crisis_with_a_threat(triager, notes):
+    assert "DANGER_TO_SELF_AND_OTHERS" in facts_of(triager, notes)
+    assert suggest(triager, notes).response.value == "co_responder"
+
+
+def test_not_a_danger_to_self_or_others_counts_for_nothing(triager):
+    assert "DANGER_TO_SELF_AND_OTHERS" not in facts_of(triager, "staff say he is not a danger to himself or others")
+
+
+def test_homicidal_ideation_is_a_crisis_sign_and_a_threat(triager):
+    notes = "therapist reports client has been thinking about killing people at his work"
+    assert suggest(triager, notes, "WELFARE CHECK").response.value == "co_responder"
+
+
+@pytest.mark.parametrize("notes,call_type", [
+    ("MALE ON THE TRAIN TRESTLE", "JUMPER"),
+    ("16 YOF WANTS TO JUMP OFF THE 4TH FLOOR BALCONY", "SUICIDAL PERSON"),
+])
+def test_a_height_with_a_suicidal_call_type_is_an_attempt_at_a_location(triager, notes, call_type):
+    assert "@attempt_at_location" in facts_of(triager, notes, call_type)
+    assert suggest(triager, notes, call_type).response.value == "co_responder"
+
+
+def test_a_threat_to_jump_keeps_its_suicidal_statement_and_its_height(triager):
+    a = triager.analyzer.analyze(Call(notes="RP ADV FRIEND MADE A THREAT TO JUMP OF THE BRIDGE"))
+    quotes = {f.concept: a.quote(f) for f in a.findings}
+    assert quotes.get("SUICIDAL_IDEATION") == "THREAT TO JUMP"
+    assert quotes.get("AT_RISK_LOCATION") == "OF THE BRIDGE"
+    assert suggest(triager, "RP ADV FRIEND MADE A THREAT TO JUMP OF THE BRIDGE").response.value == "co_responder"
+
+
+@pytest.mark.parametrize("notes,label", [
+    ("DAD FOUND HIS DAUGHTER HANGING IN THE GARAGE", "co_responder"),
+    ("security found a group hanging out behind the store after closing", "patrol"),
+])
+def test_found_hanging_is_an_attempt_but_hanging_out_is_not(triager, notes, label):
+    assert suggest(triager, notes).response.value == label
+
+
+@pytest.mark.parametrize("notes,call_type,label", [
+    ("TOOK OVER 40 ALEVE ABOUT AN HOUR AGO", "OVERDOSE", "co_responder"),
+    ("pt took a bunch of her sleeping pills tonight", None, "co_responder"),
+    ("mom found an empty bottle of pills next to her, hard to wake", "OVERDOSE", "co_responder"),
+    ("3 YEAR OLD TOOK A BUNCH OF PILLS FROM GRANDMAS PURSE", "OVERDOSE", "patrol"),
+    ("took a double dose of her heart meds by mistake, dizzy", "OVERDOSE", "patrol"),
+    ("took 20 minutes for the ride to arrive, pt feeling faint", "SICK PERSON", "patrol"),
+    ("suspect took 6 shirts from the rack and left", "THEFT", "patrol"),
+])
+def test_quantity_is_intent_unless_an_accident(triager, notes, call_type, label):
+    assert suggest(triager, notes, call_type).response.value == label
+
+
+def test_unknown_status_of_a_protocol_does_not_hide_its_intent(triager):
+    present = facts_of(triager, "UNK STATUS (INTENTIONAL)", "OVERDOSE/POISONING")
+    assert "@intentional_ingestion" in present
+
+
+@pytest.mark.parametrize("notes,call_type,label", [
+    ("AUTISTIC MALE HAVING A SEIZURE", "MEDICAL", "patrol"),
+    ("caller is autistic, reporting his bike stolen from the porch", "THEFT", "patrol"),
+    ("12 yo autistic son missing from the house for an hour", "MISSING PERSON", "cit"),
+])
+def test_a_developmental_disability_alone_is_no_crisis(triager, notes, call_type, label):
+    assert suggest(triager, notes, call_type).response.value == label
+
+
+def test_a_diabetic_call_type_states_the_physical_cause_of_abnormal_behavior(triager):
+    s = suggest(triager, "54 YOM LOW SUGAR, ABNORMAL BEHAVIOR, CONFUSED", "DIABETIC PROBLEMS - ABNORMAL BEHAVIOR")
+    assert s.response.value == "patrol"
+
+
+def test_mental_changes_call_type_is_a_medical_call_type(triager):
+    assert "@crisis_call_type" not in facts_of(triager, "AT THE CLINIC", "MALE MENTAL CHANGES")
+
+
+def test_a_request_for_cit_is_a_crisis_request(triager):
+    assert "CRISIS_REQUEST" in facts_of(triager, "RP REQ CIT FOR HER ADULT SON, HE IS ROCKING AND WONT TALK")
