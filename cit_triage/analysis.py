@@ -116,7 +116,13 @@ class Analyzer:
         layout = read_layout(call.notes, self.protocol_rules)
         if layout.segments and (layout.facts or layout.protocol_kind or len(layout.segments) > 1):
             findings = self._read_layout(findings, notes, layout)
-        facts = derive_facts(findings, call, self.lexicon, self.crisis_assertions, self.risk_assertions, self.call_types)
+        # "Event spawned from MENTAL HEALTH": the same incident, so its call type names this call too.
+        linked = [call.notes[s.start:s.end] for s in layout.segments if s.kind == "linked_call_type"]
+        if call.call_type and any(ch.isdigit() for ch in call.call_type):
+            # A determinant code in the call type reads as its words: "23B01I" is an intentional overdose.
+            linked.append(self.shorthand.normalize(call.call_type).text)
+        facts = derive_facts(findings, call, self.lexicon, self.crisis_assertions, self.risk_assertions, self.call_types,
+                             linked)
         words = [w for w in token_words(doc)[0] if w not in STOP_WORDS and _WORD.match(w)]
         ct_words = [w.lower() for w in _CALL_TYPE_WORD.findall(call.call_type or "")]
         return CallAnalysis(call, notes, findings, facts, words, ct_words, layout)

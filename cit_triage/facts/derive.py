@@ -118,7 +118,10 @@ _SELF_DIRECTED = frozenset({"SUICIDAL_IDEATION", "SUICIDE_PLAN", "SELF_HARM"})
 
 
 def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, crisis_assertions: frozenset[str],
-                 risk_assertions: frozenset[str], call_types: CallTypeMatcher) -> CallFacts:
+                 risk_assertions: frozenset[str], call_types: CallTypeMatcher,
+                 linked_call_types: list[str] = ()) -> CallFacts:
+    """The guide's facts; ``linked_call_types`` are the types of events this one was spawned
+    from or duplicates ("Event spawned from EDP"), which are the same incident."""
     facts = CallFacts()
     medical = (any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
                or call_types.states_physical_cause(call.call_type))
@@ -246,7 +249,8 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
         add("@attempt_at_location", at_risk + driving_crisis)
     if call.weapons_reported == "yes":
         add("@weapons_reported", [])
-    keyword = call_types.crisis_keyword(call.call_type)
+    keyword = call_types.crisis_keyword(call.call_type) or next(
+        (k for k in map(call_types.crisis_keyword, linked_call_types) if k), None)
     if keyword:
         facts.crisis_call_type = keyword
         add("@crisis_call_type", [])

@@ -125,3 +125,21 @@ def test_mental_changes_call_type_is_a_medical_call_type(triager):
 
 def test_a_request_for_cit_is_a_crisis_request(triager):
     assert "CRISIS_REQUEST" in facts_of(triager, "RP REQ CIT FOR HER ADULT SON, HE IS ROCKING AND WONT TALK")
+
+
+def test_an_event_spawned_from_a_crisis_type_is_that_crisis_call(triager):
+    notes = "Event spawned from EDP.\nSEND EMS TO CHECK PT, 44 YOM"
+    assert "@crisis_call_type" in facts_of(triager, notes, "FIRST RESPONDER WITH EMS")
+    assert suggest(triager, notes, "FIRST RESPONDER WITH EMS").response.value == "cit"
+
+
+def test_a_bare_intentional_determinant_code_in_the_call_type_is_a_category(triager):
+    s = suggest(triager, "RESP PLAN 4", "23C01I- OVERDOSE/POISONING")
+    assert s.response.value == "cit"
+    assert "@crisis_call_type" not in facts_of(triager, "RESP PLAN 4", "23C01- OVERDOSE/POISONING")
+
+
+@pytest.mark.parametrize("notes", ["TRNS MENTAL F TO HOSP, PD ON SCENE", "transport pt to Riverside Behavioral, calm"])
+def test_a_mental_health_transport_is_a_crisis_indicated(triager, notes):
+    assert "CRISIS_REQUEST" in facts_of(triager, notes, "EMS")
+    assert suggest(triager, notes, "EMS").response.value == "cit"
