@@ -115,6 +115,7 @@ def _is_self_directed_threat(f: Finding, findings: list[Finding]) -> bool:
 
 
 _SELF_DIRECTED = frozenset({"SUICIDAL_IDEATION", "SUICIDE_PLAN", "SELF_HARM"})
+_SUICIDAL_WORDS = frozenset({"SUICIDAL_IDEATION", "SUICIDE_PLAN", "SUICIDE_ATTEMPT", "INTENT"})
 
 
 def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, crisis_assertions: frozenset[str],
@@ -123,6 +124,12 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     """The guide's facts; ``linked_call_types`` are the types of events this one was spawned
     from or duplicates ("Event spawned from EDP"), which are the same incident."""
     facts = CallFacts()
+    # A wound told as an accident ("fell and cut his arm", "cuts on arms from MVA", a baby
+    # burned on hot water) is no self-injury, unless suicidal words or a crisis call type say so.
+    if any(f.concept == "ACCIDENT" and f.assertion == "affirmed" for f in findings) and not any(
+            f.concept in _SUICIDAL_WORDS and f.assertion in crisis_assertions for f in findings) \
+            and not call_types.crisis_keyword(call.call_type):
+        findings = [f for f in findings if f.concept != "SELF_HARM"]
     medical = (any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
                or call_types.states_physical_cause(call.call_type))
     for f in findings:
@@ -185,7 +192,7 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     counted = facts.evidence.get("INGESTION_COUNT", [])
     if counted and (ingestion or quantity or facts.evidence.get("SUICIDE_MEANS") or call_types.is_ingestion(call.call_type)):
         quantity = quantity + counted
-    accident = bool(facts.evidence.get("ACCIDENTAL_INGESTION")) or any(
+    accident = bool(facts.evidence.get("ACCIDENT")) or any(
         f.concept == "INTENT" and f.assertion == "negated" for f in findings)
     if intent and not ingestion and call_types.is_ingestion(call.call_type):
         ingestion = intent  # "OVERDOSE/POISONING" + "(INTENTIONAL)": the call type names the ingestion

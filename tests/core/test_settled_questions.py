@@ -143,3 +143,33 @@ def test_a_bare_intentional_determinant_code_in_the_call_type_is_a_category(tria
 def test_a_mental_health_transport_is_a_crisis_indicated(triager, notes):
     assert "CRISIS_REQUEST" in facts_of(triager, notes, "EMS")
     assert suggest(triager, notes, "EMS").response.value == "cit"
+
+
+@pytest.mark.parametrize("notes,call_type", [
+    ("72 YOM FELL IN THE DRIVEWAY AND CUT HIS ARM, BLEEDING CONTROLLED", "FALL"),
+    ("TWO PTS WITH CUTS ON ARMS FROM THE MVA", "MVA"),
+    ("9 month old burned her hand on the stove", "EMS"),
+])
+def test_a_wound_told_as_an_accident_is_no_self_injury(triager, notes, call_type):
+    present = facts_of(triager, notes, call_type)
+    assert "SELF_HARM" not in present and "@self_injury" not in present
+    assert suggest(triager, notes, call_type).response.value == "patrol"
+
+
+def test_an_accident_word_does_not_hide_a_suicidal_self_injury(triager):
+    notes = "she fell in the bathroom after she cut her wrists, says she wants to die"
+    assert suggest(triager, notes).response.value == "co_responder"
+
+
+@pytest.mark.parametrize("notes", [
+    "man at the bus stop says the ghosts told him to burn the house down",
+    "subj yelling that the staff are cia and the world is ending",
+    "she says the government put a chip in her teeth",
+])
+def test_psychosis_paraphrases(triager, notes):
+    assert "PSYCHOSIS" in facts_of(triager, notes)
+
+
+def test_a_weapon_someone_has_not_seen_is_not_affirmed(triager):
+    a = triager.analyzer.analyze(Call(notes="neighbor says he is yelling at the sky, she has not seen any weapons"))
+    assert all(f.assertion != "affirmed" for f in a.findings if f.concept == "OTHER_WEAPON")
