@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
+from .cancel import checkpoint
 from .facts.derive import CallFacts, CallTypeMatcher, derive_facts
 from .concepts.components import token_words
 from .concepts.context import Finding
@@ -93,9 +94,12 @@ class Analyzer:
 
     def analyze(self, call: Call) -> CallAnalysis:
         notes = self.shorthand.normalize(call.notes)
+        checkpoint()
         with self._zone:
             self._zone_for(1)
-            return self._finish(call, notes, self.nlp(notes.text))
+            doc = self.nlp(notes.text)
+            checkpoint()
+            return self._finish(call, notes, doc)
 
     def analyze_many(self, calls: list[Call], batch_size: int = 256) -> list[CallAnalysis]:
         return list(self.iter_analyze(calls, batch_size))
@@ -114,6 +118,7 @@ class Analyzer:
     def _finish(self, call: Call, notes: NormalizedNotes, doc) -> CallAnalysis:
         findings = doc._.findings or []
         layout = read_layout(call.notes, self.protocol_rules)
+        checkpoint()
         if layout.segments and (layout.facts or layout.protocol_kind or len(layout.segments) > 1):
             findings = self._read_layout(findings, notes, layout)
         # "Event spawned from MENTAL HEALTH": the same incident, so its call type names this call too.

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from .cancel import checkpoint
 from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
@@ -106,6 +107,7 @@ class Triager:
         response = outcome.response
         k = RESPONSES.index(response)
         reasons = rule_reasons(a, outcome)
+        checkpoint()
         if explain:
             contributions = self.classifier.contributions(idx, val, k) if idx else []
             reasons += model_reasons(a, self._names, idx, contributions, self.lexicon, response)

@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from ..cancel import Cancelled, stop_on
 from ..audit import AuditError, AuditStore, Decision, UnknownSuggestion, new_suggestion_id
 from ..errors import CitTriageError
 from ..schema import Call, Suggestion
@@ -29,10 +30,6 @@ T = TypeVar("T")
 BATCH_STEP = 16
 
 
-class Cancelled(Exception):
-    """The request's time ran out; the work stopped at the next check."""
-
-
 class TriageEngine:
     """The loaded Triager + audit store + limits, shared by all requests (thread-safe)."""
 
@@ -42,7 +39,7 @@ class TriageEngine:
     async def suggest(self, call: Call, *, available: list[str] | None, explain: bool, source: str) -> tuple[str, Suggestion]:
         t0 = time.perf_counter()
         try:
-            suggestion = await self._in_time(lambda cancelled: self.triager.suggest(call, available=available, explain=explain))
+            suggestion = await self._in_time(lambda cancelled: self._suggest_one(call, available, explain, cancelled))
         except CitTriageError as exc:
             raise ApiError(422, Code.invalid_call, str(exc)) from None
         t1 = time.perf_counter()
@@ -105,6 +102,11 @@ class TriageEngine:
         log_event("decision", suggestion_id=suggestion_id, sent=sent, suggested=suggested, override=sent != suggested,
                   **self._chain())
         return decision
+
+    def _suggest_one(self, call: Call, available, explain: bool, cancelled: threading.Event) -> Suggestion:
+        """``suggest``, stopping at the next stage of the analysis once ``cancelled`` is set."""
+        with stop_on(cancelled):
+            return self.triager.suggest(call, available=available, explain=explain)
 
     def _suggest_steps(self, calls: list[Call], available, explain: bool, cancelled: threading.Event) -> list[Suggestion]:
         """``suggest_many`` in steps of ``BATCH_STEP``, stopping as soon as ``cancelled`` is set."""

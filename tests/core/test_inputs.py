@@ -92,3 +92,13 @@ def test_suggestion_is_valid_under_its_own_schema(triager):
         s = triager.suggest(notes)
         again = Suggestion.model_validate_json(s.model_dump_json())
         assert again == s
+
+
+@pytest.mark.parametrize("bad", ["pt yelling\x07", "form\x0cfeed", "del\x7f"])
+def test_control_characters_in_notes_are_refused_with_their_code_point(bad):
+    with pytest.raises(ValueError, match=r"control character U\+00"):
+        Call(notes=bad)
+
+
+def test_tabs_and_line_breaks_are_ordinary_notes():
+    assert Call(notes="line one\r\nline two\tend").notes == "line one\r\nline two\tend"

@@ -113,6 +113,29 @@ def test_a_504_stops_the_batch_work(make_client, tiny_triager):
     assert settled < 100  # 400 calls x 20 ms = 8 s if nothing stopped it
 
 
+def test_a_504_stops_a_single_call_at_the_next_stage(make_client, tiny_triager, monkeypatch):
+    import cit_triage.analysis as analysis
+
+    real_layout, real_facts = analysis.read_layout, analysis.derive_facts
+    later = []
+
+    def slow_layout(*args, **kwargs):
+        time.sleep(0.8)  # a page that takes longer than the request's limit
+        return real_layout(*args, **kwargs)
+
+    def counted_facts(*args, **kwargs):
+        later.append(1)
+        return real_facts(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "read_layout", slow_layout)
+    monkeypatch.setattr(analysis, "derive_facts", counted_facts)
+    client = make_client(triager=tiny_triager, timeout_seconds=0.3)
+    res = client.post("/v1/suggestions", json={"notes": CLEAR_PATROL})
+    assert res.status_code == 504
+    time.sleep(1.2)
+    assert later == [], "the analysis went on to its next stage after the client was told it timed out"
+
+
 def test_create_app_refuses_no_token_off_loopback(tiny_triager, audit):
     with pytest.raises(ValueError, match="without a token"):
         create_app(tiny_triager, audit, ServiceConfig(host="0.0.0.0"))
