@@ -40,6 +40,10 @@ CV_METRICS = ("macro_f1", "model_only_macro_f1", "findings_only_macro_f1", "accu
               "nexus_precision", "ece", "needs_review_rate")
 #: Thresholds tried for going beyond the findings (1.01: never).
 _BEYOND_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+#: Macro-F1 differences below this on out-of-fold suggestions are noise (a call or two in a few
+#: thousand): among thresholds that close to the best, the one that misses the fewest crisis calls
+#: wins (guide: in doubt between two labels, the one with more resources).
+DECISION_TOLERANCE = 0.002
 #: Most of the patrol suggestions that may be flagged for review.
 MAX_PATROL_REVIEW_RATE = 0.10
 
@@ -140,14 +144,16 @@ def choose_decision(policy: Policy, analyses: list, labels: list[str], proba: np
         return [apply_policy(policy, a.facts, tuple(p), len(a.words), a.call.call_type, a.quote, None, decision)
                 for a, p in zip(analyses, proba)]
 
-    best = None
-    for t_co in _BEYOND_GRID:
-        for t_cit in _BEYOND_GRID:
-            outs = finals(Decision(beyond_cit=t_cit, beyond_co_responder=t_co))
-            score = _macro_f1(labels, [o.response for o in outs])
-            if best is None or score > best[0] + 1e-9:  # ties keep the stricter (earlier-tried higher) threshold
-                best = (score, t_cit, t_co)
-    decision = Decision(beyond_cit=best[1], beyond_co_responder=best[2])
+    crisis = np.array([g != "patrol" for g in labels])
+    tried = []
+    for t_co in reversed(_BEYOND_GRID):  # strictest first: exact ties keep the stricter threshold
+        for t_cit in reversed(_BEYOND_GRID):
+            responses = np.array([o.response for o in finals(Decision(beyond_cit=t_cit, beyond_co_responder=t_co))])
+            recall = float((responses[crisis] != "patrol").mean()) if crisis.any() else 0.0
+            tried.append((_macro_f1(labels, list(responses)), recall, t_cit, t_co))
+    top = max(score for score, *_ in tried)
+    _, _, t_cit, t_co = max((t for t in tried if t[0] >= top - DECISION_TOLERANCE), key=lambda t: t[1])
+    decision = Decision(beyond_cit=t_cit, beyond_co_responder=t_co)
     outs = finals(decision)
     rows = [confidence_features(tuple(p), o.response, o.floor, o.beyond_findings) for p, o in zip(proba, outs)]
     correct = [o.response == g for o, g in zip(outs, labels)]
@@ -172,7 +178,8 @@ def choose_decision(policy: Policy, analyses: list, labels: list[str], proba: np
         "beyond_findings": {"cit": decision.beyond_cit, "co_responder": decision.beyond_co_responder},
         "confidence": confidence.to_manifest(),
         "review_below_confidence": review_below,
-        "chosen_on": "out-of-fold suggestions of agency-grouped cross-validation",
+        "chosen_on": ("out-of-fold suggestions of agency-grouped cross-validation (the best macro-F1; within "
+                      f"{DECISION_TOLERANCE} of it, the thresholds that miss the fewest crisis calls)"),
     }
 
 

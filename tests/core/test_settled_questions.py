@@ -173,3 +173,25 @@ def test_psychosis_paraphrases(triager, notes):
 def test_a_weapon_someone_has_not_seen_is_not_affirmed(triager):
     a = triager.analyzer.analyze(Call(notes="neighbor says he is yelling at the sky, she has not seen any weapons"))
     assert all(f.assertion != "affirmed" for f in a.findings if f.concept == "OTHER_WEAPON")
+
+
+@pytest.mark.parametrize("notes,label", [
+    ("POSS SUICIDE, PT IS IN THE GARAGE", "co_responder"),
+    ("caller reports an apparent suicide in the woods behind the school", "co_responder"),
+    ("possible suicide threat, friend received texts tonight", "cit"),
+])
+def test_the_event_told_as_a_suicide_is_an_attempt_but_a_suicide_threat_is_not(triager, notes, label):
+    assert suggest(triager, notes).response.value == label
+
+
+def test_threatening_suicide_with_her_own_medications_is_a_plan_with_means(triager):
+    assert "@plan_with_means" in facts_of(triager, "32 YOF THREATENING SUICIDE WITH HER RX MEDICATIONS")
+
+
+def test_medications_locked_away_are_not_means_at_hand(triager):
+    present = facts_of(triager, "thoughts of suicide, no plan, husband keeps her meds locked")
+    assert "@plan_with_means" not in present
+
+
+def test_took_medication_with_suicidal_words_is_an_intentional_ingestion(triager):
+    assert "@intentional_ingestion" in facts_of(triager, "THREATENING SUICIDE, SAYS HE TOOK MEDICATION TO DO IT")
