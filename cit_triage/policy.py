@@ -301,7 +301,9 @@ def apply_policy(policy: Policy, facts: CallFacts, probabilities, n_words: int, 
     out.confidence = (confidence_of(probabilities, response, floor, out.beyond_findings) if confidence_of is not None
                       else float(probabilities[RESPONSES.index(response)]))
     if out.confidence < decision.review_below:
-        out.review_reasons.append(f"low confidence ({out.confidence:.0%})")
+        # The threshold is high (chosen so flagged calls are the likely errors), so a 93% call can be
+        # flagged: say it is less sure than this model usually is, not "low".
+        out.review_reasons.append(f"less sure than usual ({out.confidence:.0%}, review below {decision.review_below:.0%})")
     if review.on_disagreement and raised_from is not None:
         out.review_reasons.append(f"rules raised the model's {raised_from} to {response}")
     if review.on_hedged_risk and facts.hedged_risk and response == "co_responder" and all(f.assertion == "uncertain" for f in facts.risk):

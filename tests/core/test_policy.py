@@ -158,3 +158,15 @@ def test_violent_call_type_with_crisis_notes_is_co_responder(triager):
 
 def test_violent_call_type_without_crisis_stays_patrol(triager):
     assert triager.suggest(Call(notes="two men fighting outside the bar, one bleeding", call_type="BATTERY")).response.value == "patrol"
+
+
+def test_a_call_below_the_review_threshold_says_it_is_less_sure_than_usual(triager):
+    from cit_triage.policy import Decision, apply_policy
+
+    a = triager.analyze(Call(notes="son is hearing voices again, no weapons, not violent"))
+    outcome = apply_policy(triager.policy, a.facts, (0.05, 0.93, 0.02), len(a.words), None, a.quote, None,
+                           Decision(review_below=0.96))
+    assert "less sure than usual (93%, review below 96%)" in outcome.review_reasons
+    calm = apply_policy(triager.policy, a.facts, (0.01, 0.98, 0.01), len(a.words), None, a.quote, None,
+                        Decision(review_below=0.96))
+    assert not any(r.startswith("less sure") for r in calm.review_reasons)
