@@ -161,7 +161,9 @@ def _label_token_regex(field_index) -> re.Pattern[str]:
     if "#" in field_index:
         alternatives.append(r"(?<!\d)\d+")
     alternatives += [re.escape(w) for w in ("---", "[") if w in field_index]
-    return re.compile("|".join(alternatives) or "(?!x)x")
+    # Each alternative starts on one of these characters; saying so first lets the regex engine
+    # leave every other position (spaces, punctuation) after one test.
+    return re.compile(rf"(?=[a-z0-9\[-])(?:{'|'.join(alternatives)})" if alternatives else "(?!x)x")
 
 
 def _compile(path: Path, record: str, pattern, subj: str = "") -> re.Pattern[str]:
