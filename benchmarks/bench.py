@@ -12,6 +12,11 @@ Columns:
   scikit-learn's own ``predict_proba`` on a ``LogisticRegression`` fitted on the same features
   (no temperature, no rules, no explanation).
 
+Single-call latency is timed twice: with warm caches (after 300 warm-up calls) and with full
+ones, after ``--fill`` more notes (each with a unique incident number and time) have filled
+every bounded cache as a long-running service's are; the full-cache figures are the ones
+checked against the targets.
+
 Notes are drawn from ``training_data/train.jsonl`` and recombined (a note plus a clause of
 another note with the same label), so sizes beyond the corpus are realistic text. Timed
 repeats report the best run and the spread over runs (other work on the machine only ever
@@ -176,6 +181,16 @@ def latency(pipe, calls, n_calls: int, warmup: int = 300) -> dict[str, float]:
             "cpu_p50_ms": q(cpus, 0.5), "cpu_p99_ms": q(cpus, 0.99)}
 
 
+def fill_caches(pipe, records: list[dict]) -> None:
+    """Run a long stream of notes through ``pipe`` so that every bounded cache is full, as in a
+    service that has run for hours: the tokenizer's affix caches, the word repair's, the
+    explanation's patterns. Each note gets its own incident number and time stamp, the unique
+    tokens a real CAD stream carries, so the caches also evict as they do there."""
+    for i, rec in enumerate(records):
+        note = f"{rec['notes']} inc#{2400000 + i} {i // 60 % 24:02d}:{i % 60:02d}:{i * 7 % 60:02d}"
+        pipe.one(calls_of([{**rec, "notes": note}])[0])
+
+
 def throughput(pipe, calls, explain=True) -> float:
     t0 = time.perf_counter()
     out = pipe.many(calls, explain=explain)
@@ -264,11 +279,13 @@ def _cell(values: list[float] | None, lower_is_better: bool = True, fmt: str = "
 def print_table(results: dict, names: list[str], args) -> str:
     """A markdown table: each metric for each pipeline, ours/reference ratios and the target."""
     metrics = [
-        ("p50_ms", f"suggest() p50, ms ({args.calls} calls)", True),
-        ("p99_ms", "suggest() p99, ms", True),
-        ("mean_ms", "suggest() mean, ms", True),
-        ("cpu_p50_ms", "suggest() p50, CPU-time ms", True),
-        ("cpu_p99_ms", "suggest() p99, CPU-time ms", True),
+        ("p50_ms", f"suggest() p50, ms ({args.calls} calls, full caches)", True),
+        ("p99_ms", "suggest() p99, ms (full caches)", True),
+        ("mean_ms", "suggest() mean, ms (full caches)", True),
+        ("cpu_p50_ms", "suggest() p50, CPU-time ms (full caches)", True),
+        ("cpu_p99_ms", "suggest() p99, CPU-time ms (full caches)", True),
+        ("p50_warm_ms", "suggest() p50, ms (warm caches)", True),
+        ("p99_warm_ms", "suggest() p99, ms (warm caches)", True),
         ("batch_1p_per_s", "batch notes/s, 1 process", False),
         ("batch_2p_per_s", f"batch notes/s, {args.procs} processes", False),
         ("batch_100k_s", f"batch of 100k notes, s ({args.procs} processes)", True),
@@ -307,6 +324,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--calls", type=int, default=2000, help="single calls timed per repeat (after 300 warm-up calls)")
     ap.add_argument("--batch", type=int, default=100_000, help="notes in the batch-throughput run")
     ap.add_argument("--train", type=int, default=100_000, help="notes the training-time run trains on")
+    ap.add_argument("--fill", type=int, default=20_000,
+                    help="notes run through each pipeline between the warm-cache and the full-cache latency runs")
     ap.add_argument("--repeat", type=int, default=3, help="repeats of latency, import+load and RSS (best is reported)")
     ap.add_argument("--heavy-repeat", type=int, default=1, help="repeats of the batch and training runs")
     ap.add_argument("--procs", type=int, default=2, help="worker processes for the parallel batch run")
@@ -351,8 +370,21 @@ def main(argv: list[str] | None = None) -> None:
         tfidf.fit(train_calls, labels)
         results["tfidf+LR"]["train_s"].append(time.perf_counter() - t0)
 
+    # Single-call latency twice: with warm caches (after the 300 warm-up calls) and with full
+    # ones (after --fill more notes: a long-running service). The full-cache figure is the one
+    # the targets are checked on.
     for rep in range(args.repeat):
-        log(f"single-call latency, {args.calls} calls each (run {rep + 1}/{args.repeat})")
+        log(f"single-call latency, warm caches, {args.calls} calls each (run {rep + 1}/{args.repeat})")
+        for p in pipes:
+            for key, value in latency(p, single_calls, args.calls).items():
+                results[p.name][key.replace("_ms", "_warm_ms")].append(value)
+    if args.fill:
+        log(f"filling the caches with {args.fill} more notes")
+        fill_records = make_records(args.fill, args.seed + 2)
+        for p in pipes:
+            fill_caches(p, fill_records)
+    for rep in range(args.repeat):
+        log(f"single-call latency, full caches, {args.calls} calls each (run {rep + 1}/{args.repeat})")
         for p in pipes:
             for key, value in latency(p, single_calls, args.calls).items():
                 results[p.name][key].append(value)

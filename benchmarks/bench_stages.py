@@ -40,6 +40,7 @@ def stage_split(triager, calls, n_calls: int) -> list[tuple[str, float]]:
         (an.nlp, "tokenizer", timed("spaCy tokenizer", an.nlp.tokenizer)),
         (ConceptMatcher, "__call__", timed("concept matcher", ConceptMatcher.__call__)),
         (ContextAsserter, "__call__", timed("context asserter", ContextAsserter.__call__)),
+        (analysis_mod, "read_layout", timed("read_layout (protocol pages)", analysis_mod.read_layout)),
         (analysis_mod, "derive_facts", timed("derive_facts", analysis_mod.derive_facts)),
         (triager.featurizer, "encode", timed("featurizer encode", triager.featurizer.encode)),
         (triager.classifier, "proba_one", timed("classifier proba_one", triager.classifier.proba_one)),

@@ -63,9 +63,10 @@ class Analyzer:
         self.call_types = call_types
         # spaCy's memory zone frees the strings and lexemes of the notes analyzed inside it
         # when it closes, so a long-running job's memory stays flat. A zone per call would also
-        # empty the tokenizer's cache every call (about +0.6 ms a call), so one zone spans
-        # ``calls_per_zone`` calls and is then closed and reopened: memory grows by at most one
-        # window of notes. Zones are process-wide state that must not overlap, hence the lock.
+        # drop every new word's lexeme after each call, so one zone spans ``calls_per_zone``
+        # calls and is then closed and reopened: memory grows by at most one window of notes.
+        # (Inside a zone spaCy adds nothing to its tokenizer cache; the tokenizer's affix
+        # searches keep a bounded cache of their own, see concepts/pipeline.py.) Zones are process-wide state that must not overlap, hence the lock.
         # Nothing tied to a Doc leaves a zone: a CallAnalysis holds Python strings and offsets.
         self._zone = threading.Lock()
         self._open_zone = None

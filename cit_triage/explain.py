@@ -8,6 +8,7 @@ more than the suggestion itself.
 
 from __future__ import annotations
 
+import heapq
 import re
 from functools import lru_cache
 
@@ -66,9 +67,8 @@ def rule_reasons(a: CallAnalysis, outcome: PolicyOutcome) -> list[Reason]:
 def model_reasons(a: CallAnalysis, names: list[str], idx: list[int], contributions, lexicon: ConceptLexicon,
                   response: str, top: int = 4) -> list[Reason]:
     """The features that pushed the model most toward ``response``."""
-    order = sorted(range(len(idx)), key=lambda k: -contributions[k])
     reasons = []
-    for k in order[:top]:
+    for k in heapq.nlargest(top, range(len(idx)), key=contributions.__getitem__):  # = a stable sort's first ``top``
         weight = float(contributions[k])
         if weight <= 0.05:
             break
@@ -109,8 +109,14 @@ def _describe_feature(a: CallAnalysis, name: str, lexicon: ConceptLexicon) -> tu
 
 @lru_cache(maxsize=4096)
 def _words_pattern(phrase: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in phrase.split()]
-    return re.compile(r"(?<![a-z0-9])" + r"\W+".join(parts) + r"(?![a-z0-9])")
+    """The words of ``phrase`` as whole words, any non-word characters between them.
+
+    The pattern opens with the first word itself and checks the character before it with a
+    lookbehind after it: a pattern that starts with a literal lets the regex engine jump from
+    one occurrence of that word to the next instead of trying every position of the notes.
+    """
+    first, *rest = [re.escape(p) for p in phrase.split()]
+    return re.compile(first + rf"(?<![a-z0-9]{first})" + "".join(r"\W+" + p for p in rest) + r"(?![a-z0-9])")
 
 
 def _find_words(a: CallAnalysis, phrase: str) -> list[TextSpan]:

@@ -37,9 +37,9 @@ def token_words(doc: Doc) -> tuple[list[str], list[bool]]:
     if cached is not None:
         return cached
     strings = doc.vocab.strings
-    arr = doc.to_array([ORTH, SPACY]).tolist()  # (doc.text would join every token again)
-    words = [strings[orth] for orth, _ in arr]
-    spaces = [bool(sp) for _, sp in arr]
+    arr = doc.to_array([ORTH, SPACY])  # (doc.text would join every token again)
+    words = [strings[orth] for orth in arr[:, 0].tolist()]
+    spaces = arr[:, 1].astype(bool).tolist()
     doc._.words = (words, spaces)
     return words, spaces
 

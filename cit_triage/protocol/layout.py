@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .rules import START_TOKEN, Field, ProtocolRules, load_rules
+from .rules import Field, ProtocolRules, load_rules
 
 #: Longest value an answer, sentence or premise field reads; real ones are under 200 chars.
 MAX_VALUE = 400
@@ -277,14 +277,9 @@ class _Reader:
         return self._finish()
 
     def _labels(self) -> list[tuple[Field, int, int]]:
-        """Every field label, left to right, not overlapping: one dict look-up per word."""
+        """Every field label, left to right, not overlapping: one dict look-up per label word."""
         index, text, out, pos = self.rules.field_index, self.text, [], 0
-        words = set(START_TOKEN.findall(self.lower))   # C speed; most pages hold no label word
-        if any(w[0].isdigit() for w in words):
-            words.add("#")
-        if index.keys().isdisjoint(words):
-            return out
-        for tok in START_TOKEN.finditer(self.lower):
+        for tok in self.rules.label_token.finditer(self.lower):   # most pages hold none
             if tok.start() < pos:
                 continue
             word = tok.group(0)
@@ -386,7 +381,7 @@ class _Reader:
         for m in _CHUNK.finditer(self.text):
             if m.end() - m.start() > MAX_CHUNK:
                 continue
-            tokens = [t.group(0) for t in _TOKEN.finditer(m.group(0))]
+            tokens = _TOKEN.findall(m.group(0))
             if not tokens:
                 continue
             has_status = False

@@ -94,6 +94,7 @@ class ProtocolRules:
     timestamp_regex: re.Pattern[str]
     precheck_words: tuple[str, ...]
     status_parts: frozenset[str]      # words of multi-word statuses ("en route")
+    label_token: re.Pattern[str]      # the START_TOKEN tokens some label starts with
     source: str = ""
 
     def may_have_structure(self, notes: str) -> bool:
@@ -147,6 +148,22 @@ def _check_keys(path: Path, record: str, rec: dict, required: set[str], optional
     missing = required - set(rec)
     if missing:
         raise _fail(path, record, f"missing {sorted(missing)}")
+
+
+def _label_token_regex(field_index) -> re.Pattern[str]:
+    """The tokens START_TOKEN would find that are some label's first word ("#": any number).
+
+    ``read_layout`` visits only these instead of every word on the page; each alternative
+    matches a whole START_TOKEN token, so the tokens visited are the same ones, in order.
+    """
+    words = sorted((w for w in field_index if w.isalpha()), key=len, reverse=True)
+    alternatives = [rf"(?<![a-z])(?:{'|'.join(words)})(?![a-z])"] if words else []
+    if "#" in field_index:
+        alternatives.append(r"(?<!\d)\d+")
+    alternatives += [re.escape(w) for w in ("---", "[") if w in field_index]
+    # Each alternative starts on one of these characters; saying so first lets the regex engine
+    # leave every other position (spaces, punctuation) after one test.
+    return re.compile(rf"(?=[a-z0-9\[-])(?:{'|'.join(alternatives)})" if alternatives else "(?!x)x")
 
 
 def _compile(path: Path, record: str, pattern, subj: str = "") -> re.Pattern[str]:
@@ -323,4 +340,5 @@ def _load_rules(directory: Path) -> ProtocolRules:
                          {k: tuple(v) for k, v in field_index.items()}, descriptions, answers,
                          gate(descriptions), gate(answers), qa_regex,
                          tuple(qa_facts), answer_words, status_words, filler, unit_token,
-                         timestamp_regex, precheck_words, status_parts, str(directory))
+                         timestamp_regex, precheck_words, status_parts, _label_token_regex(field_index),
+                         str(directory))

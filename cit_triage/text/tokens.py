@@ -44,12 +44,15 @@ _SEP = r"[\-/\\;:.,*+=~()\[\]{}|#^_<>!?]"
 _SEP_SPACY_SUFFIX = r"[.,:;!?)\]}*]"
 #: Regex alternatives (named groups) for glued separators, used inside the shorthand pattern.
 SEPARATOR_PATTERN = (
+    # Every alternative starts on a separator character: saying so first lets the regex
+    # engine leave every other position (most of a page) after one character test.
+    rf"(?={_SEP})(?:"
     # between a letter and a letter or digit: a run, or one character other than - and /
     rf"(?P<infix>(?:(?<=[a-z])(?={_SEP}+[a-z0-9])|(?<=[0-9])(?={_SEP}+[a-z]))(?:{_SEP}{{2,}}|(?![-/]){_SEP}))"
     # after a word, before white space or the end
     rf"|(?<=[a-z])(?P<trailing>(?:{_SEP}{{2,}}|(?!{_SEP_SPACY_SUFFIX}){_SEP})(?=\s|$))"
     # before a word, after white space or the start (".*#~_=+^" are blanked earlier)
-    rf"|(?<![a-z0-9])(?P<leading>(?:{_SEP}{{2,}}|[\-/\\|<>]))(?=[a-z])"
+    rf"|(?<![a-z0-9])(?P<leading>(?:{_SEP}{{2,}}|[\-/\\|<>]))(?=[a-z]))"
 )
 #: Dotted abbreviations kept whole: "e.d.p", "a.m.", "u.s".
 ABBREVIATION_PATTERN = r"(?P<abbr>(?<![a-z0-9.])(?:[a-z]\.)+[a-z]?(?![a-z0-9]))"
