@@ -130,6 +130,11 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
             f.concept in _SUICIDAL_WORDS and f.assertion in crisis_assertions for f in findings) \
             and not call_types.crisis_keyword(call.call_type):
         findings = [f for f in findings if f.concept != "SELF_HARM"]
+    # A bare "intentional" determinant with alcohol or a street drug named is getting high, not a
+    # crisis category (settled questions: "intentional" unless the substance is alcohol or a street drug).
+    if any(f.concept == "SUBSTANCE_USE" and f.assertion == "affirmed" for f in findings) and not any(
+            f.concept in ("SUICIDE_MEANS", *_SUICIDAL_WORDS) and f.assertion in crisis_assertions for f in findings):
+        findings = [f for f in findings if f.concept != "INTENT_CODE"]
     medical = (any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
                or call_types.states_physical_cause(call.call_type))
     for f in findings:

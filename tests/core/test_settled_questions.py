@@ -195,3 +195,14 @@ def test_medications_locked_away_are_not_means_at_hand(triager):
 
 def test_took_medication_with_suicidal_words_is_an_intentional_ingestion(triager):
     assert "@intentional_ingestion" in facts_of(triager, "THREATENING SUICIDE, SAYS HE TOOK MEDICATION TO DO IT")
+
+
+@pytest.mark.parametrize("notes,call_type,label", [
+    ("ROLLOVER, MALE SUBJECT HANGING OUT THE WINDOW, ENTRAPPED", "TRAFFIC ACCIDENT", "patrol"),
+    ("MALE HANGING IN THE BARN, NOT BREATHING", "UNKNOWN PROBLEM", "co_responder"),
+    ("ambulance requested to transport a resident to the hospital for evaluation, oxygen needed", "EMS", "patrol"),
+    ("32 YOM OVERDOSE ON HEROIN 23-C-1-I", "OVERDOSE", "patrol"),
+    ("23-C-1-I", "OVERDOSE", "cit"),
+])
+def test_look_alikes_of_attempts_evaluations_and_intent_codes(triager, notes, call_type, label):
+    assert suggest(triager, notes, call_type).response.value == label
