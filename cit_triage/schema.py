@@ -8,7 +8,6 @@ highlight exactly what a reason rests on.
 from __future__ import annotations
 
 import enum
-import re
 from datetime import datetime
 from typing import Literal
 
@@ -21,9 +20,6 @@ from .errors import Errors
 MAX_NOTES_CHARS = 65_536
 
 
-
-# C0 controls and DEL, except tab, newline and carriage return.
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class Response(str, enum.Enum):
     """The three responses, ordered by the resources they send."""
@@ -92,11 +88,6 @@ class Call(BaseModel):
             raise ValueError(Errors.E003.format(detail=f"unpaired surrogate at character {exc.start}")) from None
         if "\x00" in value:
             raise ValueError(Errors.E003.format(detail="contains a NUL character"))
-        # Other C0 controls and DEL (tab, newline and carriage return are ordinary in CAD notes)
-        # mean a garbled export or a cut field: refused, never read as if whole. The REST API,
-        # EIDO documents and the library all come through here.
-        if m := _CONTROL.search(value):
-            raise ValueError(Errors.E003.format(detail=f"contains the control character U+{ord(m.group()):04X} at character {m.start()}"))
         return value
 
     @field_validator("weapons_reported", mode="before")

@@ -21,6 +21,8 @@ from .tokens import ABBREVIATION_PATTERN, LONG_WORD_PATTERN, SEPARATOR_PATTERN
 
 DEFAULT_SHORTHAND = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "shorthand.toml"
 _WORD_SECTIONS = ("abbreviations", "contractions", "ten_codes", "misspellings")
+# C0 controls and DEL, except tab, line feed and carriage return (ordinary in notes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
 # Punctuation glued to the front of a word (".SUICIDAL", "*KNIFE") hides the word from matching.
 _GLUED = re.compile(r"(?<![a-z0-9])[.*#~_=+^](?=[a-z])")
@@ -126,7 +128,9 @@ class Shorthand:
             lowered = "".join(c.lower()[0] for c in notes)
         # Quotation marks around a caller's words ("took 'a whole bottle'") would split
         # phrases; apostrophes inside words ("he's") stay. Same length, so offsets hold.
-        lowered = _GLUED.sub(" ", _QUOTES.sub(" ", lowered))
+        # Control characters a CAD interface leaves in (STX, ETX, form feed) read as spaces, or
+        # "voices\x02" hides "voices". Same length too.
+        lowered = _GLUED.sub(" ", _QUOTES.sub(" ", _CONTROL.sub(" ", lowered)))
         pieces: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
