@@ -135,6 +135,12 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     if any(f.concept == "SUBSTANCE_USE" and f.assertion == "affirmed" for f in findings) and not any(
             f.concept in ("SUICIDE_MEANS", *_SUICIDAL_WORDS) and f.assertion in crisis_assertions for f in findings):
         findings = [f for f in findings if f.concept != "INTENT_CODE"]
+    # "This is not a suicide attempt" (a caller's word, a key-question answer) outweighs an
+    # "intentional" that only names the protocol's category; a quantity still tells intent.
+    if any(f.concept == "SUICIDE_ATTEMPT" and f.assertion == "negated" for f in findings) and not any(
+            f.concept in ("SUICIDAL_IDEATION", "SUICIDE_PLAN", "SELF_HARM") and f.assertion in crisis_assertions
+            for f in findings):
+        findings = [f for f in findings if f.concept not in ("SUICIDE_ATTEMPT", "INTENT", "INTENT_CODE")]
     medical = (any(f.concept == "MEDICAL_CAUSE" and f.assertion == "affirmed" for f in findings)
                or call_types.states_physical_cause(call.call_type))
     for f in findings:

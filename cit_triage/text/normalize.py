@@ -26,6 +26,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
 # Punctuation glued to the front of a word (".SUICIDAL", "*KNIFE") hides the word from matching.
 _GLUED = re.compile(r"(?<![a-z0-9])[.*#~_=+^](?=[a-z])")
+# A line break between two words (text/tokens.py: a wrap inside a phrase joins them).
+_WRAP = re.compile(r"(?<![a-z])([a-z]+)[ \t\r]*(\n)[ \t]*([a-z]+)(?![a-z])")
+# The page's last word, with nothing but white space after it (a field cut off mid-word).
+_LAST_WORD = re.compile(r"(?<![a-z0-9'])([a-z]+)\s*\Z")
 
 
 @dataclass(frozen=True)
@@ -179,8 +183,32 @@ class Shorthand:
         text = "".join(pieces)
         if "  " in text or "\t" in text:
             text, starts, ends = _collapse_blanks(text, starts, ends)
+        if self.repair is not None:
+            text, starts, ends = self._read_cuts(text, starts, ends)
         starts.append(len(notes))  # sentinel: an empty span at the very end maps too
         return NormalizedNotes(text, starts, ends, notes)
+
+    def _read_cuts(self, text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+        """Lines wrapped inside a lexicon phrase joined; a word cut off at the page's end completed."""
+        pairs = self.repair.wrap_pairs
+        if pairs and "\n" in text:
+            chars = None
+            for m in _WRAP.finditer(text):
+                if (m.group(1), m.group(3)) in pairs:
+                    chars = chars or list(text)
+                    chars[m.start(2)] = " "  # same length: the offset map holds
+            if chars is not None:
+                text = "".join(chars)
+        m = _LAST_WORD.search(text)
+        if m is not None:
+            completed = self.repair.complete(m.group(1))
+            if completed is not None:
+                a, b = m.span(1)
+                origin, end = starts[a], ends[b - 1]
+                text = text[:a] + completed + text[b:]
+                starts = starts[:a] + [origin] * len(completed) + starts[b:]
+                ends = ends[:a] + [end] * len(completed) + ends[b:]
+        return text, starts, ends
 
     def _emit_repair(self, fix, start: int, lowered: str, pieces, starts, ends) -> None:
         """Write a WordRepair result: parts joined by spaces (empty spans), each part mapped to

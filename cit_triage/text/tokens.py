@@ -18,6 +18,13 @@ span at its position, a rewritten word to the whole original word.
    (``text/spelling.py``); else a run-together word of eight letters or more is split into
    the unique two (or three) known words, one of them a lexicon word ("suicidalfemale").
 3. **Inflections** (``text/inflections.py``) become extra shorthand entries at load time.
+4. **A word cut off at the end of the page** (:meth:`WordRepair.complete`): CAD fields have a
+   fixed length, so a page can end in "...IN CHAIR WITH GUNSH" or "(Inten". An unknown last
+   word of five letters or more that begins exactly one lexicon word (or a family of words
+   sharing the shortest, "gunshot"/"gunshots"; else the most frequent English one) is read as it.
+5. **A line wrapped inside a phrase** (:attr:`WordRepair.wrap_pairs`): "HAVING A MENTAL" /
+   "BREAKDOWN" on two lines is one phrase. A line break between two words that stand next to
+   each other in a lexicon phrase reads as a space; every other line break still ends a clause.
 
 The vocabulary is the lexicon's words (concept and context-rule phrases after shorthand
 normalization, shorthand keys and values), symspellpy's English frequency dictionary and the
@@ -27,6 +34,7 @@ guard list of ``data/lexicon/tokens.toml``.
 from __future__ import annotations
 
 import re
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +68,8 @@ ABBREVIATION_PATTERN = r"(?P<abbr>(?<![a-z0-9.])(?:[a-z]\.)+[a-z]?(?![a-z0-9]))"
 LONG_WORD_PATTERN = rf"(?<![a-z0-9'])(?P<long>[a-z]{{{MIN_LENGTH},}})(?![a-z0-9'])"
 
 RESPLIT_MIN_LENGTH = 8
+#: The shortest cut-off last word :meth:`WordRepair.complete` reads ("gunsh", "inten").
+COMPLETE_MIN_LENGTH = 5
 _MAX_WORD = 40
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _VALID_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
@@ -123,10 +133,12 @@ class WordRepair:
     """
 
     def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536,
-                 canonical: dict[str, str] | None = None):
+                 canonical: dict[str, str] | None = None, wrap_pairs: frozenset[tuple[str, str]] = frozenset()):
         self.lexicon = lexicon
         self.known = known
         self.english = english
+        self.wrap_pairs = wrap_pairs
+        self._sorted_lexicon = sorted(w for w in lexicon if w.isalpha())
         # A shorthand key that is itself a misspelling ("voises") stands for its word: "voixes"
         # near both "voises" and "voices" is one candidate, not two.
         self.spelling = SpellingCorrector(lexicon, canonical)
@@ -147,6 +159,23 @@ class WordRepair:
                     at += len(part)
                 return pieces
         return None
+
+    def complete(self, word: str) -> str | None:
+        """The lexicon word a cut-off last word ``word`` begins, or None."""
+        if len(word) < COMPLETE_MIN_LENGTH or word in self.known or len(word) > _MAX_WORD:
+            return None
+        i = bisect.bisect_right(self._sorted_lexicon, word)
+        found = []
+        while i < len(self._sorted_lexicon) and self._sorted_lexicon[i].startswith(word):
+            found.append(self._sorted_lexicon[i])
+            i += 1
+        if not found:
+            return None
+        shortest = min(found, key=len)
+        if all(w.startswith(shortest) for w in found):
+            return shortest
+        ranked = [w for w in found if w in self.english]
+        return min(ranked, key=self.english.__getitem__) if ranked else None
 
     def _part(self, part: str) -> bool:
         """A known word that may stand as one part of a split."""
@@ -200,4 +229,10 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     extra = inflections.lexicon_forms(concept_words, lexicon | rules.guard, english, protected)
     known = lexicon | set(english) | rules.guard | set(extra)
     misspelt = {k: v for k, v in shorthand.words.items() if k != v and " " not in k and " " not in v}
-    return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt))
+    wrap_pairs = frozenset(pair for p in concept_phrases for pair in _adjacent_words(shorthand.normalize(p).text))
+    return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs))
+
+
+def _adjacent_words(text: str):
+    words = text.split()
+    return [(a, b) for a, b in zip(words, words[1:]) if a.isalpha() and b.isalpha()]

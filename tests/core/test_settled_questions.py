@@ -206,3 +206,58 @@ def test_took_medication_with_suicidal_words_is_an_intentional_ingestion(triager
 ])
 def test_look_alikes_of_attempts_evaluations_and_intent_codes(triager, notes, call_type, label):
     assert suggest(triager, notes, call_type).response.value == label
+
+
+# Written for these tests: real-page shapes of the guide's quantity, method and account rules.
+@pytest.mark.parametrize("notes,call_type,fact", [
+    ("RP STATES WIFE HAS TAKEN PILLS: XANAX, SOMA, VALIUM / UNK HOW MUCH", "ALS MEDICAL", "@intentional_ingestion"),
+    ("GIRLFRIEND TOOK ALL THE DRUGS SHE HAD IN THE HOUSE", "OD", "@intentional_ingestion"),
+    ("STUDENT TOOK UNK BOTTLE OF PILLS, CONS, ALERT", "OVERDOSE", "@intentional_ingestion"),
+])
+def test_several_medicines_or_the_whole_supply_is_quantity(triager, notes, call_type, fact):
+    assert fact in facts_of(triager, notes, call_type)
+    assert suggest(triager, notes, call_type).response.value == "co_responder"
+
+
+def test_medicines_named_without_an_ingestion_are_no_attempt(triager):
+    notes = "PT ON XANAX, SOMA AND VALIUM FOR YEARS, FELL IN KITCHEN, HIP PAIN"
+    assert "@intentional_ingestion" not in facts_of(triager, notes, "FALL")
+
+
+@pytest.mark.parametrize("notes", [
+    "MALE HAS A HOSE IN THE VEHICLE, POSSIBLE SELF HARM",
+    "exhaust hose run into the car window in the garage",
+    "party is shot/suicide, hsfd enroute",
+])
+def test_exhaust_hose_and_a_shot_told_as_suicide_are_attempts(triager, notes):
+    assert "SUICIDE_ATTEMPT" in facts_of(triager, notes, "MEDICAL ASSIST")
+    assert suggest(triager, notes, "MEDICAL ASSIST").response.value == "co_responder"
+
+
+def test_a_denied_attempt_outweighs_the_protocols_intentional(triager):
+    notes = ("ALCOHOL OVERDOSE WITH SLEEPING PILL. NOT A SUICIDE ATTEMPT JUST DRUNK. "
+             "Responder script: OVERDOSE (without priority symptoms) (Intentional Overdose). 1.This was intentional.")
+    present = facts_of(triager, notes, "OVERDOSE/POISONING")
+    assert "@intentional_ingestion" not in present and "SUICIDE_ATTEMPT" not in present
+    assert suggest(triager, notes, "OVERDOSE/POISONING").response.value == "patrol"
+
+
+def test_a_negation_does_not_reach_into_a_parenthesized_determinant_text(triager):
+    notes = "NOT ALERT (VIOLENT)"
+    assert "VIOLENCE" in facts_of(triager, notes, "PSYCHIATRIC EMERGENCY")
+    assert suggest(triager, notes, "PSYCHIATRIC EMERGENCY").response.value == "co_responder"
+    assert "VIOLENCE" not in facts_of(triager, "NOT VIOLENT", "PSYCHIATRIC EMERGENCY")
+
+
+@pytest.mark.parametrize("notes,fact,response", [
+    ("CALLER IS NOT SURE WHAT SHE MAY DO TO HERSELF OR HER FAMILY", "DANGER_TO_SELF_AND_OTHERS", "co_responder"),
+    ("mom is worried what he might do to himself tonight", "SUICIDAL_IDEATION", "cit"),
+    ("FEMALE IS REFUSING TO TAKE MENTAL HEALTH MEDICATION, PACING", "MEDICATION_NONADHERENCE", "cit"),
+])
+def test_a_feared_danger_or_refused_psychiatric_medication_is_a_crisis_sign(triager, notes, fact, response):
+    assert fact in facts_of(triager, notes, "WELFARE CHECK")
+    assert suggest(triager, notes, "WELFARE CHECK").response.value == response
+
+
+def test_an_elderly_patient_refusing_pills_is_no_crisis(triager):
+    assert "MEDICATION_NONADHERENCE" not in facts_of(triager, "91 YR OLD FEMALE WONT TAKE HER PILLS", "MEDICAL")

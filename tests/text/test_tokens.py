@@ -111,3 +111,35 @@ def test_bad_token_rules_file_names_the_problem(tmp_path, body, problem):
     path.write_text(body, encoding="utf-8")
     with pytest.raises(DataFileError, match=problem):
         TokenRules.from_file(path)
+
+
+@pytest.mark.parametrize("notes,completed", [
+    ("BOYFRIEND IS IN CHAIR WITH GUNSH", "gunshot"),
+    ("pt is having a nervous breakdo", "breakdown"),
+    ("Code: 23-D-1-I: Unconscious (Inten", "intentional"),
+])
+def test_a_word_cut_off_at_the_end_of_the_page_is_completed(normalizer, notes, completed):
+    n = normalizer.normalize(notes)
+    assert n.text.split()[-1].strip("(").startswith(completed)
+    # the completed word quotes the cut-off original
+    last = n.text.rstrip().rsplit(" ", 1)[-1]
+    start = len(n.text.rstrip()) - len(last)
+    assert n.original[slice(*n.original_span(start, len(n.text.rstrip())))].endswith(notes.rsplit(" ", 1)[-1].lstrip("("))
+
+
+@pytest.mark.parametrize("notes,kept", [
+    ("caller on scene with gunsh now", "gunsh"),  # not the last word: left alone
+    ("SUBJ WENT TO WALMA", "walma"),               # no lexicon word begins so
+    ("pt took his pills", "pills"),                # a known word
+])
+def test_only_an_unknown_last_word_is_completed(normalizer, notes, kept):
+    assert kept in normalizer.normalize(notes).text.split()
+
+
+def test_a_line_wrapped_inside_a_lexicon_phrase_is_one_phrase(triager):
+    notes = "COMP ADV THAT SHE BELIEVES HER SON IS HAVING A MENTAL\nBREAKDOWN. WALKING DOWN PARR"
+    concepts = {f.concept for f in triager.analyze(notes).findings}
+    assert "EMOTIONAL_DISTRESS" in concepts
+    # a line break between words that form no lexicon phrase still ends the clause
+    n = triager.analyzer.shorthand.normalize("NO WEAPONS SEEN BY CALLER AT THIS TIME\nMALE HAS A KNIFE")
+    assert "\n" in n.text
