@@ -42,6 +42,7 @@ class CallTypes(_Strict):
     suicidal: list[str] = Field(default_factory=list, description="Call-type words that give an ingestion in the notes its suicidal context.")
     ingestion: list[str] = Field(default_factory=list, description="Call-type words that name an ingestion (overdose, poisoning).")
     physical_cause: list[str] = Field(default_factory=list, description="Call-type words that state a physical cause of confusion or combativeness (DIABETIC, SEIZURE).")
+    not_risk: list[str] = Field(default_factory=list, description="Call-type phrases that contain a risk word but name no risk to others (SUICIDE/THREATS).")
 
 
 class Rule(_Strict):
@@ -167,7 +168,8 @@ class Policy(_Strict):
     def call_type_matcher(self) -> CallTypeMatcher:
         return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk,
                                           self.call_types.not_crisis, self.call_types.medical, self.call_types.suicidal,
-                                          self.call_types.ingestion, self.call_types.physical_cause)
+                                          self.call_types.ingestion, self.call_types.physical_cause,
+                                          self.call_types.not_risk)
 
 
 @dataclass

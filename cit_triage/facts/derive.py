@@ -36,13 +36,14 @@ class CallTypeMatcher:
     suicidal: re.Pattern[str] = call_type_pattern(())
     ingestion: re.Pattern[str] = call_type_pattern(())
     physical_cause: re.Pattern[str] = call_type_pattern(())
+    not_risk: re.Pattern[str] = call_type_pattern(())
 
     @classmethod
     def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
                    not_crisis: list[str] = (), medical: list[str] = (), suicidal: list[str] = (),
-                   ingestion: list[str] = (), physical_cause: list[str] = ()) -> "CallTypeMatcher":
+                   ingestion: list[str] = (), physical_cause: list[str] = (), not_risk: list[str] = ()) -> "CallTypeMatcher":
         return cls(*(call_type_pattern(tuple(words)) for words in
-                     (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion, physical_cause)))
+                     (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion, physical_cause, not_risk)))
 
     def states_physical_cause(self, call_type: str | None) -> bool:
         """"DIABETIC PROBLEMS - ABNORMAL BEHAVIOR": the call type names the physical cause (guide)."""
@@ -73,7 +74,8 @@ class CallTypeMatcher:
     def risk_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
             return None
-        m = self.risk.search(call_type.upper())
+        # "SUICIDE/THREATS" names threats to the person's own life, not to others.
+        m = self.risk.search(self.not_risk.sub(" ", call_type.upper()))
         return m.group(0) if m else None
 
 
@@ -149,7 +151,9 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
             continue
         # A concept counts under the assertions of its role: a *possible* crisis sign counts,
         # a possible weapon does not (it is asked about instead).
-        is_crisis = concept.has("crisis") and not concept.has("risk")
+        # An act told as a wish or a threat ("wants to hang herself", "by cutting her wrists") is
+        # a method named: a crisis sign, not the risk of an act under way (guide: method = plan).
+        is_crisis = concept.has("crisis") and (not concept.has("risk") or (f.group == "attempt" and f.assertion == "hypothetical"))
         counts = f.assertion in (crisis_assertions if is_crisis else risk_assertions)
         if concept.has("crisis"):
             if f.assertion in crisis_assertions and medical and concept.medical_explains:
@@ -159,13 +163,14 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
                 facts.crisis.append(f)
             if f.assertion == "uncertain":
                 facts.uncertain_crisis.append(f)
-        if concept.has("risk") and f.assertion in risk_assertions:
+        if concept.has("risk") and f.assertion in risk_assertions and not is_crisis:
             facts.risk.append(f)
             if f.assertion == "uncertain":
                 facts.hedged_risk.append(f)
         if counts:
-            facts.present.add(f.concept)
-            facts.evidence.setdefault(f.concept, []).append(f)
+            fact = "SUICIDE_PLAN" if is_crisis and concept.has("risk") else f.concept  # a method named is a plan
+            facts.present.add(fact)
+            facts.evidence.setdefault(fact, []).append(f)
 
     weapon_states = [f.assertion for f in findings if f.concept in _WEAPON_CONCEPTS]
     if any(a in risk_assertions for a in weapon_states) or call.weapons_reported == "yes":
