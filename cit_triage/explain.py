@@ -128,7 +128,7 @@ def _find_words(a: CallAnalysis, phrase: str) -> list[TextSpan]:
 
 
 _DERIVED_RISK = ("@plan_with_means", "@intentional_ingestion", "@suicidal_self_harm", "@self_injury", "@attempt_at_location",
-                 "@weapons_reported", "@risk_call_type")
+                 "@attempt_with_injury", "@weapons_reported", "@risk_call_type")
 
 
 def summary_line(response: str, confidence: float, a: CallAnalysis, needs_review: bool, review_reasons: list[str]) -> str:

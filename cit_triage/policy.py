@@ -43,6 +43,7 @@ class CallTypes(_Strict):
     ingestion: list[str] = Field(default_factory=list, description="Call-type words that name an ingestion (overdose, poisoning).")
     physical_cause: list[str] = Field(default_factory=list, description="Call-type words that state a physical cause of confusion or combativeness (DIABETIC, SEIZURE).")
     not_risk: list[str] = Field(default_factory=list, description="Call-type phrases that contain a risk word but name no risk to others (SUICIDE/THREATS).")
+    unambiguous: list[str] = Field(default_factory=list, description="Crisis call-type words that a medical word beside them does not override (SUICIDE, EDP).")
 
 
 class Rule(_Strict):
@@ -169,7 +170,7 @@ class Policy(_Strict):
         return CallTypeMatcher.from_lists(self.call_types.crisis, self.call_types.attempt, self.call_types.risk,
                                           self.call_types.not_crisis, self.call_types.medical, self.call_types.suicidal,
                                           self.call_types.ingestion, self.call_types.physical_cause,
-                                          self.call_types.not_risk)
+                                          self.call_types.not_risk, self.call_types.unambiguous)
 
 
 @dataclass
@@ -194,7 +195,8 @@ class PolicyOutcome:
     beyond_findings: bool = False    # the model went beyond them
 
 
-_ATTEMPT_EVIDENCE = frozenset({"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@self_injury", "@intentional_ingestion", "@attempt_at_location"})
+_ATTEMPT_EVIDENCE = frozenset({"SUICIDE_ATTEMPT", "@suicidal_self_harm", "@self_injury", "@intentional_ingestion", "@attempt_at_location",
+                               "@attempt_with_injury"})
 
 
 RESPONSE_WORDS = {"patrol": "a standard patrol", "cit": "a CIT officer", "co_responder": "a CIT officer with a clinician"}
@@ -366,6 +368,6 @@ def _questions(questions: Questions, facts: CallFacts) -> list[Question]:
     if not known & {"VIOLENCE", "VIOLENCE_HISTORY", "VIOLENCE_POTENTIAL"}:
         open_topics.append("violence")
     out = [Question(topic=t, text=getattr(questions, t)) for t in _QUESTION_ORDER if t in open_topics]
-    if facts.attempt_call_type and not known & {"SUICIDE_ATTEMPT", "SELF_HARM", "@intentional_ingestion"}:
+    if facts.attempt_call_type and not known & {"SUICIDE_ATTEMPT", "SELF_HARM", "@intentional_ingestion", "@attempt_with_injury"}:
         out.insert(0, Question(topic="danger", text=questions.attempt))
     return out

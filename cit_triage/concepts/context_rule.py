@@ -17,7 +17,7 @@ DEFAULT_CONTEXT_RULES = Path(__file__).resolve().parent.parent / "data" / "lexic
 CATEGORIES = ("NEGATED", "HISTORICAL", "HYPOTHETICAL", "UNCERTAIN", "UNKNOWN", "EXPERIENCER_CALLER",
               "EXPERIENCER_OTHER", "TERMINATE", "PSEUDO")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL")
-_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups", "at_end"})
+_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups", "at_end", "answer"})
 
 #: Category → the assertion it sets (experiencer categories set who, not how).
 ASSERTION_OF = {"NEGATED": "negated", "HISTORICAL": "historical", "HYPOTHETICAL": "hypothetical",
@@ -37,6 +37,7 @@ class ContextRule:
     crosses_commas: bool = False
     allowed_groups: frozenset[str] | None = None
     at_end: bool = False  # a backward cue only where it closes its phrase ("weapons unk", not "unk tablets")
+    answer: bool = False  # an answer ("WEAPONS: NO") reads backward only when no concept follows it ("PTSD - NO WEAPONS")
 
 
 @dataclass(frozen=True)
@@ -75,5 +76,6 @@ def load_context_rules(path: str | Path = DEFAULT_CONTEXT_RULES) -> ContextRules
         for literal in literals:
             rules.append(ContextRule(literal.lower(), category, direction, scope,
                                      bool(rec.get("crosses_commas", False)),
-                                     frozenset(groups) if groups else None, bool(rec.get("at_end", False))))
+                                     frozenset(groups) if groups else None, bool(rec.get("at_end", False)),
+                                     bool(rec.get("answer", False))))
     return ContextRules(tuple(rules), str(data.get("version", "unversioned")))

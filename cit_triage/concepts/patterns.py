@@ -18,7 +18,7 @@ from ..errors import DataFileError, Errors
 from ..datafile import read_toml
 
 DEFAULT_ACT_PATTERNS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "act_patterns.toml"
-_PATTERN_KEYS = frozenset({"concept", "slots", "max_gap", "gap_words", "span_from", "open_end", "why"})
+_PATTERN_KEYS = frozenset({"concept", "slots", "max_gap", "gap_words", "span_from", "open_end", "whole_clause", "why"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class ActPattern:
     span_from: int = 0                  # the finding starts at this slot: earlier slots are context only
     negated: tuple[bool, ...] = ()      # per slot: filled by any word *not* in its list ("!@time")
     open_end: bool = False              # a last "!" slot also holds at the end of the clause
+    whole_clause: bool = False          # the match is all the words of its clause (a complaint line)
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,29 @@ class ActPatterns:
                 continue
             for p in self.patterns:
                 if _fills(w, p.slots[0], p.counts[0], p.negated[0]):
-                    found = _match_rest(p, words, clause_of, i, n)
+                    found = _match_rest(p, words, clause_of, i, n) if len(p.slots) > 1 else (i, i + 1)
+                    if found is not None and p.whole_clause and not _alone(words, clause_of, i, found[1]):
+                        found = None
                     if found is not None:
                         start, end = found
                         out.append((p.concept, start if p.span_from else i, end))
         return out
 
+
+
+def _alone(words: list[str], clause_of: list[int], start: int, end: int) -> bool:
+    """No word of the clause stands outside ``[start, end)`` (punctuation and single letters
+    such as a layout's "[P" may)."""
+    clause = clause_of[start]
+    before = range(start - 1, -1, -1)
+    after = range(end, len(words))
+    for side in (before, after):
+        for j in side:
+            if clause_of[j] != clause:
+                break
+            if len(words[j]) > 1 and any(ch.isalnum() for ch in words[j]):
+                return False
+    return True
 
 
 def _fills(word: str, slot: frozenset[str], min_count: int | None, negated: bool = False) -> bool:
@@ -133,8 +151,11 @@ def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: froz
         if concept_ids is not None and concept not in concept_ids:
             raise DataFileError(Errors.E031.format(line=n, path=path, detail=f"concept {concept!r} is not in the lexicon"))
         slots = rec.get("slots")
-        if not isinstance(slots, list) or len(slots) < 2:
-            raise DataFileError(Errors.E031.format(line=n, path=path, detail="slots must be a list of at least two word lists"))
+        whole_clause = rec.get("whole_clause", False)
+        if not isinstance(whole_clause, bool):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="whole_clause must be true or false"))
+        if not isinstance(slots, list) or len(slots) < (1 if whole_clause else 2):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="slots must be a list of at least two word lists (one with whole_clause)"))
         built = [_slot(s if isinstance(s, list) else [s], classes, path, n) for s in slots]
         gap = rec.get("gap_words")
         gap_words = None
@@ -152,6 +173,6 @@ def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: froz
         if not isinstance(open_end, bool) or (open_end and not built[-1][2]):
             raise DataFileError(Errors.E031.format(line=n, path=path, detail="open_end needs a last '!' slot"))
         patterns.append(ActPattern(concept, tuple(w for w, _, _ in built), tuple(c for _, c, _ in built), max_gap,
-                                   gap_words, span_from, tuple(neg for _, _, neg in built), open_end))
+                                   gap_words, span_from, tuple(neg for _, _, neg in built), open_end, whole_clause))
     return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")),
                        frozenset(w for p in patterns for w in p.slots[0]))

@@ -37,13 +37,16 @@ class CallTypeMatcher:
     ingestion: re.Pattern[str] = call_type_pattern(())
     physical_cause: re.Pattern[str] = call_type_pattern(())
     not_risk: re.Pattern[str] = call_type_pattern(())
+    unambiguous: re.Pattern[str] = call_type_pattern(())
 
     @classmethod
     def from_lists(cls, crisis: list[str], attempt: list[str], risk: list[str] = (),
                    not_crisis: list[str] = (), medical: list[str] = (), suicidal: list[str] = (),
-                   ingestion: list[str] = (), physical_cause: list[str] = (), not_risk: list[str] = ()) -> "CallTypeMatcher":
+                   ingestion: list[str] = (), physical_cause: list[str] = (), not_risk: list[str] = (),
+                   unambiguous: list[str] = ()) -> "CallTypeMatcher":
         return cls(*(call_type_pattern(tuple(words)) for words in
-                     (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion, physical_cause, not_risk)))
+                     (crisis, attempt, risk, not_crisis, medical, suicidal, ingestion, physical_cause, not_risk,
+                      unambiguous)))
 
     def states_physical_cause(self, call_type: str | None) -> bool:
         """"DIABETIC PROBLEMS - ABNORMAL BEHAVIOR": the call type names the physical cause (guide)."""
@@ -54,8 +57,9 @@ class CallTypeMatcher:
             return None
         upper = call_type.upper()
         # "ALTERED MENTAL STATUS", "DIABETIC - ABNORMAL BEHAVIOR", "HYPERTENSIVE CRISIS" are
-        # medical call types, whatever "MENTAL", "BEHAVIOR" or "CRISIS" suggests.
-        if self.medical.search(upper):
+        # medical call types, whatever "MENTAL", "BEHAVIOR" or "CRISIS" suggests; "SUICIDE" is
+        # a crisis beside any medical word ("HEART FAMILY CA / (Z)SUICIDE").
+        if self.medical.search(upper) and not self.unambiguous.search(upper):
             return None
         m = self.crisis.search(self.not_crisis.sub(" ", upper))
         return m.group(0) if m else None
@@ -66,7 +70,12 @@ class CallTypeMatcher:
 
     def is_suicidal(self, call_type: str | None) -> bool:
         """A suicide, attempt or psychiatric call type: the suicidal context for an ingestion (guide)."""
-        return bool(call_type) and not self.medical.search(call_type.upper()) and bool(self.suicidal.search(call_type.upper()))
+        if not call_type:
+            return False
+        upper = call_type.upper()
+        if self.medical.search(upper) and not self.unambiguous.search(upper):
+            return False
+        return bool(self.suicidal.search(upper))
 
     def is_attempt(self, call_type: str | None) -> bool:
         return bool(call_type) and bool(self.attempt.search(call_type.upper()))
@@ -202,11 +211,13 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     ingestion = facts.evidence.get("INGESTION", [])
     intent = facts.evidence.get("INTENT", [])
     # Quantity is intent (settled questions): pills in a quantity past a dose, or a count or an
-    # emptied bottle of something ingested (an ingestion in the notes, or an overdose call type),
+    # emptied bottle of something ingested (an ingestion in the notes, or an overdose or a
+    # suicidal call type: with the latter, an ingestion in the notes is an attempt),
     # unless the notes tell an accident (a small child, a wrong or double dose).
     quantity = facts.evidence.get("INGESTION_QUANTITY", [])
     counted = facts.evidence.get("INGESTION_COUNT", [])
-    if counted and (ingestion or quantity or facts.evidence.get("SUICIDE_MEANS") or call_types.is_ingestion(call.call_type)):
+    if counted and (ingestion or quantity or facts.evidence.get("SUICIDE_MEANS") or call_types.is_ingestion(call.call_type)
+                    or call_types.is_suicidal(call.call_type)):
         quantity = quantity + counted
     accident = bool(facts.evidence.get("ACCIDENT")) or any(
         f.concept == "INTENT" and f.assertion == "negated" for f in findings)
@@ -280,6 +291,11 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     if call_types.is_attempt(call.call_type):
         facts.attempt_call_type = True
         add("@attempt_call_type", [])
+        # The person found unresponsive or bleeding is the attempt the call type names.
+        found = [f for f in facts.evidence.get("UNRESPONSIVE", []) if f.experiencer != "caller"]
+        if found:
+            add("@attempt_with_injury", found)
+            facts.risk.extend(f for f in found if f not in facts.risk)
     # "Call types name a category" (guide): BATTERY or VANDALISM names violence or damage
     # that the notes of a crisis call may not repeat.
     if call_types.risk_keyword(call.call_type):

@@ -4,7 +4,9 @@ Call-takers type fast: "SUCIDAL", "THRETENED", "SEROQEL", "COMMITING". A word of
 or more that is in no vocabulary (lexicon, shorthand, English frequency dictionary, guard
 list) is corrected to the one lexicon word within one edit: an insertion, deletion,
 substitution or transposition (a doubled or undoubled letter is an insertion or deletion).
-Two candidates ("stabing": stabbing or stating) leave the word alone. Real English words are
+Of two or more candidates, the one that only doubles a letter of the word wins, as an
+undoubled letter is the commonest typo ("mentaly": mentally, not mental; "stabing": stabbing,
+not stating); otherwise several candidates leave the word alone. Real English words are
 never corrected, which is what keeps "violet" from becoming "violent"; short words are never
 corrected (too many neighbours). Lookups are cached per distinct word by the caller.
 """
@@ -31,4 +33,11 @@ class SpellingCorrector:
             return None
         found = self._symspell.lookup(word, Verbosity.ALL, max_edit_distance=1, transfer_casing=False)
         candidates = {self._canonical.get(s.term, s.term) for s in found if s.distance == 1}
+        if len(candidates) > 1:
+            candidates = {c for c in candidates if _doubles_a_letter(word, c)}
         return candidates.pop() if len(candidates) == 1 else None
+
+
+def _doubles_a_letter(word: str, candidate: str) -> bool:
+    """``candidate`` is ``word`` with one of its letters doubled ("mentaly" -> "mentally")."""
+    return len(candidate) == len(word) + 1 and any(candidate == word[:i + 1] + word[i:] for i in range(len(word)))

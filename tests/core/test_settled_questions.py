@@ -261,3 +261,46 @@ def test_a_feared_danger_or_refused_psychiatric_medication_is_a_crisis_sign(tria
 
 def test_an_elderly_patient_refusing_pills_is_no_crisis(triager):
     assert "MEDICATION_NONADHERENCE" not in facts_of(triager, "91 YR OLD FEMALE WONT TAKE HER PILLS", "MEDICAL")
+
+
+@pytest.mark.parametrize("notes,call_type,label", [
+    ("HANGING / STAGE FOR PD", "FIRE ASSIST", "co_responder"),
+    ("[P HANGING (NOW) ;52 YEAR OLD, MALE, NOT BREATHING", "CARDIAC ARREST", "co_responder"),
+    ("LINE DOWN / HANGING ACROSS THE DRIVEWAY, SPARKING", "WIRES DOWN", "patrol"),
+    ("TREE LIMB / HANGING LOW OVER THE ROAD", "ROAD HAZARD", "patrol"),
+])
+def test_a_complaint_line_that_is_only_hanging_is_an_attempt(triager, notes, call_type, label):
+    assert ("SUICIDE_ATTEMPT" in facts_of(triager, notes, call_type)) == (label == "co_responder")
+    assert suggest(triager, notes, call_type).response.value == label
+
+
+@pytest.mark.parametrize("notes", [
+    "HUSBAND THINKS SHE TOOK 6-8 FROM THE BOTTLE OF ANTI-DEPRESSANTS",
+    "TEEN TOOK TWO DIFF TYPES OF PAIN KILLERS, HOME ALONE",
+])
+def test_a_count_from_the_bottle_or_several_kinds_of_medicine_is_intent(triager, notes):
+    assert "@intentional_ingestion" in facts_of(triager, notes, "MEDICAL")
+    assert suggest(triager, notes, "MEDICAL").response.value == "co_responder"
+
+
+def test_a_count_from_somewhere_else_is_no_ingestion_count(triager):
+    assert "INGESTION_COUNT" not in facts_of(triager, "SUSPECT TOOK 6 FROM THE SHELF AND RAN", "THEFT")
+
+
+def test_weapons_locked_up_does_not_negate_the_combativeness_before_it(triager):
+    notes = "PT HEARING VOICES AND NOW BEING COMBATIVE ALL WEAPONS ARE LOCKED UP"
+    present = facts_of(triager, notes, "MEDICAL")
+    assert "VIOLENCE" in present and "OTHER_WEAPON" not in present
+    assert suggest(triager, notes, "MEDICAL").response.value == "co_responder"
+
+
+def test_an_answer_followed_by_its_own_concept_answers_that_one_only(triager):
+    assert "MH_DIAGNOSIS" in facts_of(triager, "SON HAS PTSD - NO WEAPONS, UPSET", "WELFARE")
+    assert "MH_DIAGNOSIS" not in facts_of(triager, "HX OF PTSD: NO", "WELFARE")
+    assert "SUICIDAL_IDEATION" not in facts_of(triager, "SUICIDAL - NO", "WELFARE")
+
+
+def test_an_unambiguous_crisis_word_stays_a_crisis_beside_a_medical_word(triager):
+    a = triager.analyzer.analyze(Call(notes="HOUSE 2", call_type="HEART CENTER OF HOPE / (Z)SUICIDE"))
+    assert a.facts.crisis_call_type == "SUICIDE"
+    assert triager.analyzer.analyze(Call(notes="bp 230/140", call_type="HYPERTENSIVE CRISIS")).facts.crisis_call_type is None

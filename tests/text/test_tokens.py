@@ -65,6 +65,18 @@ def test_one_typo_is_corrected(normalizer, typo, word):
     assert word in tokens(normalizer, f"subject {typo} now")
 
 
+@pytest.mark.parametrize("typo,word", [("MENTALY", "mentally"), ("STABING", "stabbing")])
+def test_of_several_candidates_the_one_doubling_a_letter_wins(normalizer, typo, word):
+    # "mentaly" is one edit from "mental" too; an undoubled letter is the commoner typo
+    assert word in tokens(normalizer, f"subject {typo} now")
+
+
+def test_several_candidates_none_doubling_a_letter_leave_the_word_alone():
+    from cit_triage.text.spelling import SpellingCorrector
+    assert SpellingCorrector({"cutting", "putting"}).correct("xutting") is None
+    assert SpellingCorrector({"mental", "mentally"}).correct("mentaly") == "mentally"
+
+
 @pytest.mark.parametrize("word", ["violet", "banging", "cutter", "ranging", "therapist", "jacknifed"])
 def test_real_and_guarded_words_are_not_corrected(normalizer, word):
     assert tokens(normalizer, f"the {word} here") == ["the", word, "here"]
