@@ -128,6 +128,10 @@ def apply_context(findings: list[Finding], cues: list[Cue], clauses: Clauses, hi
                 finding.cue_chars = (cue.start_char, cue.end_char)
 
 
+#: The longest concept a comma list carries a cue on to.
+_LIST_ITEM_TOKENS = 3
+
+
 def _reach(cue: Cue, finding: Finding, clauses: Clauses, terminators: list[int], covers: dict[int, str]) -> int | None:
     """Token distance from ``cue`` to ``finding`` if the cue's scope reaches it, else None."""
     rule = cue.rule
@@ -148,7 +152,11 @@ def _reach(cue: Cue, finding: Finding, clauses: Clauses, terminators: list[int],
         return None
     if not rule.crosses_commas and clauses.soft[first] != clauses.soft[last]:
         # A comma list of the same kind of concept carries the cue on ("no knives, guns"):
-        # the cue's own segment holds one of that kind, each later one nothing else.
+        # the cue's own segment holds one of that kind, each later one nothing else. A list
+        # item is a short name; a longer phrase after the comma is a statement of its own
+        # ("hx of suic, thinking about taking pills").
+        if finding.end - finding.start > _LIST_ITEM_TOKENS:
+            return None
         lo, hi = sorted((clauses.soft[first], clauses.soft[last]))
         near = clauses.soft[cue.end - 1] if finding.start >= cue.end else clauses.soft[cue.start]
         if finding.group not in covers.get(("any", near), ()):
@@ -160,12 +168,17 @@ def _reach(cue: Cue, finding: Finding, clauses: Clauses, terminators: list[int],
 
 
 def _segment_cover(findings: list[Finding], clauses: Clauses) -> dict:
-    """``seg → group`` for comma segments holding nothing but one concept (and list joiners),
-    and ``("any", seg) → groups`` of every concept in a segment."""
+    """``seg → group`` for comma segments holding nothing but concepts of one group (and list
+    joiners: "guns or rifles"), and ``("any", seg) → groups`` of every concept in a segment."""
     covers: dict = {}
+    tokens: dict = {}
     for f in findings:
         seg = clauses.soft[f.start]
         covers.setdefault(("any", seg), set()).add(f.group)
-        if clauses.soft[f.end - 1] == seg and clauses.content.get(seg) == f.end - f.start:
-            covers[seg] = f.group
+        if clauses.soft[f.end - 1] == seg:
+            group, n = tokens.get(seg, (f.group, 0))
+            tokens[seg] = (group if group == f.group else None, n + f.end - f.start)
+    for seg, (group, n) in tokens.items():
+        if group is not None and clauses.content.get(seg) == n:
+            covers[seg] = group
     return covers

@@ -39,6 +39,17 @@ def test_comma_list_of_other_kind_stays_affirmed(triager):
     assert ("PSYCHOSIS", "affirmed") in factors(triager, "no weapons, hearing voices")
 
 
+def test_comma_list_item_joined_by_or_carries_the_cue(triager):
+    found = factors(triager, "no knives, guns or rifles")
+    assert ("FIREARM", "negated") in found and ("FIREARM", "affirmed") not in found
+
+
+def test_a_long_statement_after_a_comma_is_not_a_list_item(triager):
+    # a list item is a short name; "thinking about taking pills" is a new statement, told now
+    found = factors(triager, "HX OF SUIC, THINKING ABOUT TAKING PILLS")
+    assert ("SUICIDAL_IDEATION", "affirmed") in found
+
+
 def test_but_terminates_negation(triager):
     assert ("PSYCHOSIS", "affirmed") in factors(triager, "denies SI but is hearing voices")
 

@@ -304,3 +304,38 @@ def test_an_unambiguous_crisis_word_stays_a_crisis_beside_a_medical_word(triager
     a = triager.analyzer.analyze(Call(notes="HOUSE 2", call_type="HEART CENTER OF HOPE / (Z)SUICIDE"))
     assert a.facts.crisis_call_type == "SUICIDE"
     assert triager.analyzer.analyze(Call(notes="bp 230/140", call_type="HYPERTENSIVE CRISIS")).facts.crisis_call_type is None
+
+
+def test_intentional_drug_overdose_is_an_intentional_ingestion(triager):
+    # "drug overdose" names the ingestion, not a street drug (getting high is no self-harm)
+    notes = "OVERDOSE/POISONING. / DRUG OVERDOSE. / INTENTIONAL"
+    assert "@intentional_ingestion" in facts_of(triager, notes, "MEDICAL ASSIST")
+    assert "@intentional_ingestion" not in facts_of(triager, "METH OVERDOSE. / INTENTIONAL", "MEDICAL ASSIST")
+
+
+def test_pills_taken_with_words_between_are_an_ingestion(triager):
+    notes = "42 YOA MALE - HAS TAKEN ANTI-ANXIETY PILLS"
+    assert "INGESTION" in facts_of(triager, notes, "SUICIDE ATTEMPTED")
+    assert suggest(triager, notes, "SUICIDE ATTEMPTED").response.value == "co_responder"
+    assert "INGESTION" not in facts_of(triager, "she takes her anxiety pills every day", "WELFARE")
+
+
+def test_half_a_bottle_is_a_quantity(triager):
+    notes = "friend says he took a half bottle of tylenol after the breakup"
+    assert "@intentional_ingestion" in facts_of(triager, notes, "WELFARE")
+
+
+def test_a_feeling_he_might_snap_is_a_warning_of_violence(triager):
+    assert "VIOLENCE_POTENTIAL" in facts_of(triager, 'SAYS HE FEELS LIKE HE MIGHT "SNAP", OFF HIS MEDS', "PSYCHIATRIC")
+    assert "VIOLENCE_POTENTIAL" not in facts_of(triager, "branch could snap off onto the road", "TREE DOWN")
+
+
+@pytest.mark.parametrize("notes,call_type,label", [
+    ("SON FOUND HER IN THE CAR, CANT FIND A PULSE", "SUICIDE/ATTEMPT", "co_responder"),
+    ("BROTHER SAYS HE IS UNRESPONSIVE ON THE BATHROOM FLOOR", "ATTEMPTED SUICIDE", "co_responder"),
+    ("CALLER SAYS HE IS NOT BLEEDING, TALKING TO HIM NOW", "ATTEMPTED SUICIDE", "cit"),
+    ("FOUND UNRESPONSIVE ON THE COUCH, BREATHING", "UNCONSCIOUS", "patrol"),
+])
+def test_found_unresponsive_under_an_attempt_call_type_is_the_attempt(triager, notes, call_type, label):
+    assert ("@attempt_with_injury" in facts_of(triager, notes, call_type)) == (label == "co_responder")
+    assert suggest(triager, notes, call_type).response.value == label
