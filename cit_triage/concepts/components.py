@@ -52,7 +52,7 @@ ANSWER_WORDS = frozenset({"no", "yes", "unknown", "negative", "none", "unsure", 
 def _phrase_docs(nlp: Language, phrases, shorthand):
     # Phrases go through the same shorthand expansion as notes, so the lexicon may be
     # written in either form ("hx of violence" or "history of violence").
-    return [nlp.make_doc(shorthand.normalize(p).text.strip()) for p in phrases]
+    return [nlp.make_doc(shorthand.phrase_text(p).strip()) for p in phrases]
 
 
 class ConceptMatcher:

@@ -89,6 +89,7 @@ class Shorthand:
         self.suffixes = suffixes
         self.version = version
         self.repair = repair  # a tokens.WordRepair, or None: long words are left as they are
+        self._phrase_texts: dict[str, str] = {}
         keys = sorted(words, key=len, reverse=True)
         word_alt = _trie_regex(keys)
         proto_alt = _trie_regex(protocols)
@@ -124,6 +125,14 @@ class Shorthand:
             {k.lower(): str(v).lower() for k, v in data.get("protocol_suffixes", {}).items()},
             str(data.get("version", "unversioned")),
         )
+
+    def phrase_text(self, phrase: str) -> str:
+        """The normalized text of a lexicon phrase, remembered: loading a lexicon reads each
+        phrase several times (two matchers and the word repair), and notes are never kept here."""
+        text = self._phrase_texts.get(phrase)
+        if text is None:
+            text = self._phrase_texts[phrase] = self.normalize(phrase).text
+        return text
 
     def normalize(self, notes: str) -> NormalizedNotes:
         """Lower-case ``notes`` and expand shorthand, keeping the offset map."""

@@ -221,15 +221,15 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     """
     rules = rules or load_token_rules()
     english = english_words()
-    concept_words = phrase_words(shorthand.normalize(p).text for p in concept_phrases)
-    lexicon = (concept_words | phrase_words(shorthand.normalize(p).text for p in rule_phrases)
+    concept_words = phrase_words(shorthand.phrase_text(p) for p in concept_phrases)
+    lexicon = (concept_words | phrase_words(shorthand.phrase_text(p) for p in rule_phrases)
                | phrase_words(list(shorthand.words) + list(shorthand.words.values())))
     protected = set(shorthand.words) | rules.guard
     inflections = Inflections(rules.irregular, rules.never)
     extra = inflections.lexicon_forms(concept_words, lexicon | rules.guard, english, protected)
     known = lexicon | set(english) | rules.guard | set(extra)
     misspelt = {k: v for k, v in shorthand.words.items() if k != v and " " not in k and " " not in v}
-    wrap_pairs = frozenset(pair for p in concept_phrases for pair in _adjacent_words(shorthand.normalize(p).text))
+    wrap_pairs = frozenset(pair for p in concept_phrases for pair in _adjacent_words(shorthand.phrase_text(p)))
     return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs))
 
 
