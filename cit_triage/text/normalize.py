@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import DataFileError, Errors
 from ..datafile import read_toml
+from .phrase_cache import cache_key, read_phrase_texts
 from .tokens import ABBREVIATION_PATTERN, LONG_WORD_PATTERN, SEPARATOR_PATTERN
 
 DEFAULT_SHORTHAND = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "shorthand.toml"
@@ -107,7 +108,9 @@ class Shorthand:
         return Shorthand({**words, **self.words}, self.protocols, self.suffixes, self.version, repair)
 
     @classmethod
-    def from_file(cls, path: str | Path = DEFAULT_SHORTHAND) -> "Shorthand":
+    def from_file(cls, path: str | Path = DEFAULT_SHORTHAND, use_cache: bool = True) -> "Shorthand":
+        """The table in ``path``; ``use_cache``: start from the cached phrase texts when they
+        were built for this very table and normalizer (text/phrase_cache.py)."""
         path = Path(path)
         data = read_toml(path)
         words: dict[str, str] = {}
@@ -119,12 +122,15 @@ class Shorthand:
                 if not isinstance(value, str) or not key.strip():
                     raise DataFileError(Errors.E030.format(path=path, detail=f"[{section}] {key!r} must map to a string"))
                 words[key.lower()] = value.lower()
-        return cls(
+        table = cls(
             words,
             {k.lower(): str(v).lower() for k, v in data.get("protocols", {}).items()},
             {k.lower(): str(v).lower() for k, v in data.get("protocol_suffixes", {}).items()},
             str(data.get("version", "unversioned")),
         )
+        if use_cache:
+            table._phrase_texts = read_phrase_texts(cache_key(path.read_bytes()))
+        return table
 
     def phrase_text(self, phrase: str) -> str:
         """The normalized text of a lexicon phrase, remembered: loading a lexicon reads each
