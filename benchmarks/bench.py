@@ -8,6 +8,10 @@ Columns:
 - ``ours``: ``Triager.suggest`` / ``suggest_many`` (model + policy rules + explanation).
 - ``tfidf+LR``: a plain scikit-learn ``TfidfVectorizer`` + ``LogisticRegression`` pipeline,
   ``predict_proba`` per note: what a bag-of-words classifier costs, no NLP, no explanation.
+- ``limit``: the least work that does the job: spaCy's tokenizer, a PhraseMatcher over the
+  same lexicon phrases, and a dot product of the matched concepts with a weight matrix (no
+  normalization, context, rules or explanation). Every figure of ours is also given as a ratio
+  to it (the issue's targets are ≤ 4× its latency and ≥ 0.5× its batch rate).
 - ``nlp+skLR``: the same spaCy tokenizer, concepts, ConText and featurizer as ours, scored with
   scikit-learn's own ``predict_proba`` on a ``LogisticRegression`` fitted on the same features
   (no temperature, no rules, no explanation).
@@ -41,9 +45,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "training_data" / "train.jsonl"
-TARGETS = {  # metric → (limit, "max" or "min")
-    "p50_ms": (0.3, "max"), "p99_ms": (1.0, "max"), "batch_2p_per_s": (10_000, "min"),
-    "train_s": (60.0, "max"), "load_s": (1.0, "max"), "rss_mb": (250.0, "max"),
+TARGETS = {  # metric → (limit, "max" or "min"): the performance issue's targets
+    "p50_ms": (0.06, "max"), "p99_ms": (0.3, "max"), "batch_1p_per_s": (10_000, "min"),
+    "train_s": (60.0, "max"), "load_s": (0.8, "max"), "rss_mb": (250.0, "max"),
 }
 _CLAUSE = re.compile(r"(?<=[.;!?/])\s+")
 
@@ -120,6 +124,34 @@ class TfidfLR:
         for k in range(0, len(calls), 256):
             out.extend(self.pipe.predict_proba([self.text(c) for c in calls[k:k + 256]]).argmax(axis=1))
         return out
+
+
+class Limit:
+    """The physical limit of this design: tokenizer, PhraseMatcher, a dot product. The phrases
+    and the tokenizer are ours (the same objects), so only the work around them differs."""
+
+    name = "limit"
+
+    def __init__(self, analyzer):
+        import numpy as np
+        concepts = analyzer.nlp.get_pipe("cit_concepts")
+        self.tokenizer, self.matcher = analyzer.nlp.tokenizer, concepts.matcher
+        self.row = {key: i for i, key in enumerate(sorted(concepts.concept_of))}
+        rng = np.random.default_rng(0)
+        self.weights = rng.normal(size=(len(self.row), 3)).tolist()
+        self.bias = rng.normal(size=3).tolist()
+
+    def one(self, call):
+        scores = list(self.bias)
+        for key, _, _ in self.matcher(self.tokenizer(call.notes)):
+            w = self.weights[self.row[key]]
+            scores[0] += w[0]
+            scores[1] += w[1]
+            scores[2] += w[2]
+        return max(range(3), key=scores.__getitem__)
+
+    def many(self, calls, explain=True):
+        return [self.one(c) for c in calls]
 
 
 class NlpSkLR:
@@ -349,8 +381,8 @@ def main(argv: list[str] | None = None) -> None:
     single_calls = batch_calls[: max(args.calls, 300)]
 
     triager = Triager.load(model_dir)
-    ours, tfidf, nlp_lr = Ours(triager), TfidfLR(), NlpSkLR(triager.analyzer)
-    pipes = [ours, tfidf, nlp_lr]
+    ours, tfidf, nlp_lr, limit = Ours(triager), TfidfLR(), NlpSkLR(triager.analyzer), Limit(triager.analyzer)
+    pipes = [ours, limit, tfidf, nlp_lr]
     results: dict[str, dict[str, list[float]]] = {p.name: defaultdict(list) for p in pipes}
 
     for rep in range(args.heavy_repeat):
@@ -405,11 +437,12 @@ def main(argv: list[str] | None = None) -> None:
         notes_file = f"{tmp}/notes.jsonl"
         Path(notes_file).write_text("".join(json.dumps({k: v for k, v in r.items() if k != "label"}) + "\n"
                                             for r in batch_recs[:1000]), encoding="utf-8")
-        for p in pipes:
+        child_pipes = [p for p in pipes if p.name in models]  # the limit has no model of its own
+        for p in child_pipes:
             results[p.name]["size_mb"].append(folder_mb(Path(models[p.name])))
         for rep in range(args.repeat):
             log(f"import+load and peak RSS in fresh processes (run {rep + 1}/{args.repeat})")
-            for p in pipes:
+            for p in child_pipes:
                 child = child_run(p.name, models[p.name], notes_file)
                 results[p.name]["load_inproc_s"].append(child["load_s"])
                 results[p.name]["rss_mb"].append(child["rss_mb"])
