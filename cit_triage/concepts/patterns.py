@@ -10,7 +10,7 @@ explanation treat it the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,25 +39,30 @@ class ActPatterns:
     patterns: tuple[ActPattern, ...]
     version: str
     first_words: frozenset[str] = frozenset()  # words that can open some pattern
+    #: word → the patterns (in file order) whose first slot holds it
+    by_first_word: dict[str, tuple[ActPattern, ...]] = field(default_factory=dict, compare=False)
+    counted_first: tuple[ActPattern, ...] = ()  # patterns whose first slot also takes a number
 
     def find(self, words: list[str], clause_of: list[int]) -> list[tuple[str, int, int]]:
         """``(concept, start, end)`` token spans of every pattern match (leftmost start per pattern)."""
         out = []
         n = len(words)
         for i, w in enumerate(words):
-            # Only tokens that can open some pattern are tried (most tokens open none).
-            if w not in self.first_words and not w.isdigit():
-                continue
-            for p in self.patterns:
-                if _fills(w, p.slots[0], p.counts[0], p.negated[0]):
-                    found = _match_rest(p, words, clause_of, i, n) if len(p.slots) > 1 else (i, i + 1)
-                    if found is not None and p.whole_clause and not _alone(words, clause_of, i, found[1]):
-                        found = None
-                    if found is not None:
-                        start, end = found
-                        out.append((p.concept, start if p.span_from else i, end))
+            # Only the patterns a token can open are tried (most tokens open none).
+            candidates = self.by_first_word.get(w, ())
+            if self.counted_first and w.isdigit():
+                numbered = [p for p in self.counted_first if _fills(w, p.slots[0], p.counts[0])]
+                if numbered:  # in file order, as the patterns are tried everywhere
+                    chosen = {id(p) for p in (*candidates, *numbered)}
+                    candidates = [p for p in self.patterns if id(p) in chosen]
+            for p in candidates:
+                found = _match_rest(p, words, clause_of, i, n) if len(p.slots) > 1 else (i, i + 1)
+                if found is not None and p.whole_clause and not _alone(words, clause_of, i, found[1]):
+                    found = None
+                if found is not None:
+                    start, end = found
+                    out.append((p.concept, start if p.span_from else i, end))
         return out
-
 
 
 def _alone(words: list[str], clause_of: list[int], start: int, end: int) -> bool:
@@ -174,5 +179,10 @@ def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: froz
             raise DataFileError(Errors.E031.format(line=n, path=path, detail="open_end needs a last '!' slot"))
         patterns.append(ActPattern(concept, tuple(w for w, _, _ in built), tuple(c for _, c, _ in built), max_gap,
                                    gap_words, span_from, tuple(neg for _, _, neg in built), open_end, whole_clause))
+    by_first_word: dict[str, list[ActPattern]] = {}
+    for p in patterns:
+        for w in p.slots[0]:
+            by_first_word.setdefault(w, []).append(p)
     return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")),
-                       frozenset(w for p in patterns for w in p.slots[0]))
+                       frozenset(by_first_word), {w: tuple(ps) for w, ps in by_first_word.items()},
+                       tuple(p for p in patterns if p.counts[0] is not None))
