@@ -11,8 +11,7 @@ from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
 from .model.files import load_model
-from .concepts.lexicon import expand_phrase
-from .concepts.pipeline import build_nlp
+from .concepts.pipeline import build_nlp, lexicon_phrases
 from .text.normalize import load_shorthand
 from .text.tokens import with_token_repair
 from .model.confidence import ConfidenceModel
@@ -141,10 +140,8 @@ def build_analyzer(policy: Policy) -> Analyzer:
     lex = policy.lexicon
     nlp = build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
     # Notes get the token stage's word repair, built from this lexicon's own words.
-    concepts, rules = nlp.get_pipe("cit_concepts").lexicon, nlp.get_pipe("cit_context").rules
-    # Act-pattern words ("oxycodone", "slit") are lexicon words too: a misspelling of them is repaired.
-    pattern_words = [w for p in nlp.get_pipe("cit_concepts").patterns.patterns for slot in p.slots for w in slot]
-    normalizer = with_token_repair(load_shorthand(lex.shorthand), [p for c in concepts for p in c.phrases] + pattern_words,
-                                   [p for r in rules.rules for p in expand_phrase(r.literal)])
+    concept_phrases, rule_phrases = lexicon_phrases(nlp)
+    normalizer = with_token_repair(load_shorthand(lex.shorthand), concept_phrases, rule_phrases)
+    concepts = nlp.get_pipe("cit_concepts").lexicon
     return Analyzer(nlp, normalizer, concepts,
                     policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher())

@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from . import components  # noqa: F401  (registers the factories)
+from .lexicon import expand_phrase
 
 #: Strings each of the tokenizer's three affix searches remembers (about 8 MB in all when full).
 AFFIX_CACHE_SIZE = 16384
@@ -29,6 +30,16 @@ def build_nlp(concepts_path: str | None = None, rules_path: str | None = None, s
     nlp.add_pipe("cit_concepts", config={"concepts_path": concepts_path, "shorthand_path": shorthand_path})
     nlp.add_pipe("cit_context", config={"rules_path": rules_path, "shorthand_path": shorthand_path, "concepts_path": concepts_path})
     return nlp
+
+
+def lexicon_phrases(nlp: Language) -> tuple[list[str], list[str]]:
+    """The phrases a built pipeline reads, as written: the concept phrases with the act-pattern
+    words (also lexicon words: "oxycodone", "slit"), and the context-cue literals, braces expanded."""
+    concepts = nlp.get_pipe("cit_concepts")
+    pattern_words = [w for p in concepts.patterns.patterns for slot in p.slots for w in slot]
+    rules = nlp.get_pipe("cit_context").rules
+    return ([p for c in concepts.lexicon for p in c.phrases] + pattern_words,
+            [p for r in rules.rules for p in expand_phrase(r.literal)])
 
 
 @spacy.registry.tokenizers("cit_triage.Tokenizer.v1")

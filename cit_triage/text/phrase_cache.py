@@ -53,17 +53,10 @@ def read_phrase_texts(key: str, path: Path = CACHE_PATH) -> dict[str, str]:
 
 def shipped_phrases() -> list[str]:
     """Every phrase the shipped lexicon normalizes at load (what ``build_analyzer`` reads)."""
-    from ..concepts.context_rule import DEFAULT_CONTEXT_RULES, load_context_rules
-    from ..concepts.lexicon import DEFAULT_CONCEPTS, expand_phrase, load_concepts
-    from ..concepts.patterns import DEFAULT_ACT_PATTERNS, load_act_patterns
+    from ..concepts.pipeline import build_nlp, lexicon_phrases
 
-    concepts = load_concepts(DEFAULT_CONCEPTS)
-    patterns = load_act_patterns(DEFAULT_ACT_PATTERNS, frozenset(c.id for c in concepts))
-    rules = load_context_rules(DEFAULT_CONTEXT_RULES)
-    phrases = {p for c in concepts for p in c.phrases}
-    phrases |= {w for p in patterns.patterns for slot in p.slots for w in slot}
-    phrases |= {p for r in rules.rules for p in expand_phrase(r.literal)}
-    return sorted(phrases)
+    concept_phrases, rule_phrases = lexicon_phrases(build_nlp())
+    return sorted(set(concept_phrases) | set(rule_phrases))
 
 
 def build(path: Path = CACHE_PATH) -> int:
