@@ -94,10 +94,11 @@ def apply_context(findings: list[Finding], cues: list[Cue], clauses: Clauses, hi
     starts = [c.start for c in cues]
     reach = max((c.rule.max_scope + (c.end - c.start) for c in cues), default=0)
     # An answer cue followed by its own concept ("HAS PTSD - NO WEAPONS") answers forward only.
-    finding_starts = {f.start for f in findings}
-    forward_only = {id(c) for c in cues if c.rule.answer
-                    and any(j in finding_starts and clauses.hard[j] == clauses.hard[c.end - 1]
-                            for j in (c.end, c.end + 1) if j < len(clauses.hard))}
+    answers = [c for c in cues if c.rule.answer]
+    finding_starts = {f.start for f in findings} if answers else set()
+    forward_only = {id(c) for c in answers
+                    if any(j in finding_starts and clauses.hard[j] == clauses.hard[c.end - 1]
+                           for j in (c.end, c.end + 1) if j < len(clauses.hard))}
     for finding in findings:
         best_priority, best_experience_dist = -1, None
         lo = bisect.bisect_left(starts, finding.start - reach)

@@ -38,7 +38,6 @@ class ActPattern:
 class ActPatterns:
     patterns: tuple[ActPattern, ...]
     version: str
-    first_words: frozenset[str] = frozenset()  # words that can open some pattern
     #: word → the patterns (in file order) whose first slot holds it
     by_first_word: dict[str, tuple[ActPattern, ...]] = field(default_factory=dict, compare=False)
     counted_first: tuple[ActPattern, ...] = ()  # patterns whose first slot also takes a number
@@ -184,5 +183,5 @@ def load_act_patterns(path: str | Path = DEFAULT_ACT_PATTERNS, concept_ids: froz
         for w in p.slots[0]:
             by_first_word.setdefault(w, []).append(p)
     return ActPatterns(tuple(patterns), str(data.get("version", "unversioned")),
-                       frozenset(by_first_word), {w: tuple(ps) for w, ps in by_first_word.items()},
+                       {w: tuple(ps) for w, ps in by_first_word.items()},
                        tuple(p for p in patterns if p.counts[0] is not None))

@@ -52,14 +52,17 @@ class CallTypeMatcher:
         """"DIABETIC PROBLEMS - ABNORMAL BEHAVIOR": the call type names the physical cause (guide)."""
         return bool(call_type) and bool(self.physical_cause.search(call_type.upper()))
 
+    def _is_medical(self, upper: str) -> bool:
+        # "ALTERED MENTAL STATUS", "DIABETIC - ABNORMAL BEHAVIOR", "HYPERTENSIVE CRISIS" are
+        # medical call types, whatever "MENTAL", "BEHAVIOR" or "CRISIS" suggests; "SUICIDE" is
+        # a crisis beside any medical word ("HEART FAMILY CA / (Z)SUICIDE").
+        return bool(self.medical.search(upper)) and not self.unambiguous.search(upper)
+
     def crisis_keyword(self, call_type: str | None) -> str | None:
         if not call_type:
             return None
         upper = call_type.upper()
-        # "ALTERED MENTAL STATUS", "DIABETIC - ABNORMAL BEHAVIOR", "HYPERTENSIVE CRISIS" are
-        # medical call types, whatever "MENTAL", "BEHAVIOR" or "CRISIS" suggests; "SUICIDE" is
-        # a crisis beside any medical word ("HEART FAMILY CA / (Z)SUICIDE").
-        if self.medical.search(upper) and not self.unambiguous.search(upper):
+        if self._is_medical(upper):
             return None
         m = self.crisis.search(self.not_crisis.sub(" ", upper))
         return m.group(0) if m else None
@@ -73,9 +76,7 @@ class CallTypeMatcher:
         if not call_type:
             return False
         upper = call_type.upper()
-        if self.medical.search(upper) and not self.unambiguous.search(upper):
-            return False
-        return bool(self.suicidal.search(upper))
+        return not self._is_medical(upper) and bool(self.suicidal.search(upper))
 
     def is_attempt(self, call_type: str | None) -> bool:
         return bool(call_type) and bool(self.attempt.search(call_type.upper()))
