@@ -1,0 +1,89 @@
+"""How lexicon entries and context rules read wordings of real CAD pages, one reading per test.
+
+Every note is written for the test (never taken from a data set). Each test checks the
+finding or fact that must carry the reading, so it fails when the lexicon entry is removed
+even if the model happens to land on the same label.
+"""
+
+import pytest
+
+from cit_triage import Call
+
+
+def analyze(triager, notes, call_type=None):
+    return triager.analyzer.analyze(Call(notes=notes, call_type=call_type))
+
+
+def concepts(triager, notes, call_type=None):
+    return {f.concept: f.assertion for f in analyze(triager, notes, call_type).findings}
+
+
+def crisis_of(triager, notes, call_type=None):
+    return {f.concept for f in analyze(triager, notes, call_type).facts.crisis}
+
+
+@pytest.mark.parametrize("notes", [
+    "pt may have taken anti-psychotics, unknown at this time",
+    "FEMALE TOOK HER ANTIPSYCHOTIC THIS MORNING AS PRESCRIBED, NOW DIZZY",
+])
+def test_a_medicine_class_is_no_psychosis(triager, notes):
+    assert "PSYCHOSIS" not in concepts(triager, notes)
+
+
+def test_a_count_of_a_medicine_class_is_a_quantity(triager):
+    found = concepts(triager, "took 30 anti depressants about an hour ago")
+    assert found.get("INGESTION_QUANTITY") == "affirmed"
+
+
+def test_a_bottle_of_a_medicine_class_is_a_quantity(triager):
+    assert "INGESTION_QUANTITY" in concepts(triager, "pt took a bottle of her anti-psychotics")
+
+
+@pytest.mark.parametrize("notes,call_type", [
+    ("HE HIT HER IN THE FACE. CALLER WAS HYSTERICAL", "DOMESTIC"),
+    ("2 VEH ACCIDENT, DRIVER CRYING AND SCREAMING, NO INJURIES", "MVA"),
+])
+def test_how_people_react_to_an_incident_is_no_crisis_sign(triager, notes, call_type):
+    assert not crisis_of(triager, notes, call_type)
+    assert triager.suggest(Call(notes=notes, call_type=call_type)).response.value == "patrol"
+
+
+def test_uncontrollable_crying_stays_a_crisis_sign(triager):
+    assert "EMOTIONAL_DISTRESS" in crisis_of(triager, "daughter crying uncontrollably, says she cannot cope")
+
+
+def test_a_truncated_psych_medication_still_reads_as_stopped(triager):
+    notes = "RP STS STEP SON ISN'T TAKING HIS PSYCH ME.."
+    assert "MEDICATION_NONADHERENCE" in crisis_of(triager, notes)
+
+
+@pytest.mark.parametrize("notes,destroys", [
+    ("SON OFF HIS MEDS, BROKE ALL THE WINDOWS IN THE HOUSE", True),
+    ("subj hearing voices and smashed her car windshield", True),
+    ("suspect broke into the house while family was away", False),
+])
+def test_damage_told_with_words_between_act_and_thing(triager, notes, destroys):
+    assert ("PROPERTY_DESTRUCTION" in concepts(triager, notes)) == destroys
+
+
+@pytest.mark.parametrize("notes,psychosis", [
+    ("MOM ADV HE IS TALKING TO PPL NOT THERE", True),
+    ("she sees people that are not really there", True),
+    ("feels bugs crawling under his skin, has not slept", True),
+    ("the people were not there when officers arrived", False),
+])
+def test_perceiving_what_is_not_there(triager, notes, psychosis):
+    assert ("PSYCHOSIS" in concepts(triager, notes)) == psychosis
+
+
+@pytest.mark.parametrize("notes,concept", [
+    ("UNK AGE FEMALE, OUT OF CONTROL AND COMBATIVE", "VIOLENCE"),
+    ("unknown person left a rambling message about the end of the world", "BIZARRE_BEHAVIOR"),
+    ("the suspect transported for mental evaluation after the arrest", "CRISIS_REQUEST"),
+])
+def test_an_unknown_person_or_the_suspect_is_no_hedge(triager, notes, concept):
+    assert concepts(triager, notes).get(concept) == "affirmed"
+
+
+def test_suspect_as_a_verb_still_hedges(triager):
+    assert concepts(triager, "SUSPECT OD ON PILLS").get("INGESTION") == "uncertain"
