@@ -87,3 +87,23 @@ def test_an_unknown_person_or_the_suspect_is_no_hedge(triager, notes, concept):
 
 def test_suspect_as_a_verb_still_hedges(triager):
     assert concepts(triager, "SUSPECT OD ON PILLS").get("INGESTION") == "uncertain"
+
+
+@pytest.mark.parametrize("notes", [
+    "heat detector going off in the hallway, elderly male with dementia wandered out the back door",
+    "space heater left on, grandmother with alzheimers walked away from the home, last seen on route 9",
+])
+def test_a_heat_detector_or_heater_is_no_physical_cause(triager, notes):
+    # A missing person with dementia is disorientation with risk (guide); "heat" here names a
+    # device, not a cause that would make the confusion medical.
+    a = analyze(triager, notes)
+    assert "MEDICAL_CAUSE" not in {f.concept for f in a.findings}
+    assert "DEMENTIA" in {f.concept for f in a.facts.crisis}
+
+
+@pytest.mark.parametrize("notes", [
+    "elderly male confused, has been out in the heat all day",
+    "confused female, possibly heat related, sweating",
+])
+def test_heat_as_a_cause_is_still_a_physical_cause(triager, notes):
+    assert concepts(triager, notes).get("MEDICAL_CAUSE") in ("affirmed", "uncertain")
