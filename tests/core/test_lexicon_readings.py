@@ -107,3 +107,30 @@ def test_a_heat_detector_or_heater_is_no_physical_cause(triager, notes):
 ])
 def test_heat_as_a_cause_is_still_a_physical_cause(triager, notes):
     assert concepts(triager, notes).get("MEDICAL_CAUSE") in ("affirmed", "uncertain")
+
+
+@pytest.mark.parametrize("notes", [
+    "caller concerned about her roommate who might attempt suicide",
+    "mother afraid he will attempt suicide tonight, no weapons in the home",
+    "friend says she is thinking about trying suicide",
+])
+def test_a_feared_or_announced_attempt_is_ideation(triager, notes):
+    # Not an attempt under way (the guide's co_responder sign): a fear or an announcement.
+    found = concepts(triager, notes)
+    assert "SUICIDE_ATTEMPT" not in found and "SUICIDAL_IDEATION" in found
+
+
+def test_an_attempt_told_as_this_event_stays_an_attempt(triager):
+    assert concepts(triager, "pt made a suicide attempt tonight, cut wrist").get("SUICIDE_ATTEMPT") == "affirmed"
+
+
+@pytest.mark.parametrize("notes", [
+    "subject involved in a traffic crash earlier, now hearing voices at the hospital",
+    "male cited in traffic court last week, today paranoid and yelling at neighbors",
+])
+def test_a_traffic_incident_is_no_roadway_risk(triager, notes):
+    assert "AT_RISK_LOCATION" not in concepts(triager, notes)
+
+
+def test_standing_in_traffic_is_still_a_roadway_risk(triager):
+    assert concepts(triager, "male standing in traffic on route 9, hearing voices").get("AT_RISK_LOCATION") == "affirmed"
