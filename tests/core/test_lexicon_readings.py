@@ -134,3 +134,21 @@ def test_a_traffic_incident_is_no_roadway_risk(triager, notes):
 
 def test_standing_in_traffic_is_still_a_roadway_risk(triager):
     assert concepts(triager, "male standing in traffic on route 9, hearing voices").get("AT_RISK_LOCATION") == "affirmed"
+
+
+@pytest.mark.parametrize("notes", [
+    "14 yof mhl transport / pd on scene and secure",
+    "male needing an eval, poss transport to cpep",
+    "deputies requesting ems for apoww, male hearing voices",
+])
+def test_state_names_for_a_psychiatric_removal_are_a_crisis_request(triager, notes):
+    assert "CRISIS_REQUEST" in {f.concept for f in analyze(triager, notes).facts.crisis}
+
+
+def test_an_mhl_call_type_is_a_crisis_call_type(triager):
+    assert triager.suggest(Call(notes="", call_type="MHL 9.41")).response == "cit"
+
+
+def test_an_mhmr_patient_is_a_diagnosis_not_a_current_sign(triager):
+    a = analyze(triager, "caller reports a theft from her car, says the neighbor is an mhmr patient")
+    assert "MH_DIAGNOSIS" in {f.concept for f in a.findings} and not a.facts.crisis
