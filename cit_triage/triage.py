@@ -138,10 +138,14 @@ def build_analyzer(policy: Policy) -> Analyzer:
     """The NLP front half (normalize → concepts → context → facts), shared by training and
     suggesting; the policy's ``[lexicon]`` section names agency data files."""
     lex = policy.lexicon
-    nlp = build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
+    def renew_nlp():
+        return build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
+
+    nlp = renew_nlp()
     # Notes get the token stage's word repair, built from this lexicon's own words.
     concept_phrases, rule_phrases = lexicon_phrases(nlp)
     normalizer = with_token_repair(load_shorthand(lex.shorthand), concept_phrases, rule_phrases)
     concepts = nlp.get_pipe("cit_concepts").lexicon
     return Analyzer(nlp, normalizer, concepts,
-                    policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher())
+                    policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher(),
+                    renew_nlp=renew_nlp)

@@ -69,3 +69,39 @@ def test_batch_scoring_keeps_the_vocabulary_flat(tiny_model):
     after = vocab_size(shared)
     assert after[0] - before[0] < 50 and after[1] - before[1] < 50, (before, after)
     assert t is not shared
+
+
+CRISIS = Call(notes="son hearing voices, threatened to stab his father, has kitchen knife", call_type="DISTURBANCE")
+
+
+def test_the_pipeline_is_renewed_after_its_calls_and_suggests_the_same(tiny_model):
+    # Zones leave spaCy's hash tables growing in steps; a fresh pipeline every
+    # renew_after_calls calls keeps them small. It must be the same pipeline.
+    t = Triager.load(tiny_model)
+    t.analyzer.renew_after_calls = 250
+    first_nlp, before = t.analyzer.nlp, t.suggest(CRISIS).model_dump()
+    seen = {id(first_nlp)}
+    for i in range(600):
+        t.suggest(Call(notes=distinct_note(i)))
+        seen.add(id(t.analyzer.nlp))
+    assert t.analyzer.nlp is not first_nlp and len(seen) >= 3  # renewed twice in 600 calls
+    assert t.suggest(CRISIS).model_dump() == before
+
+
+def test_batches_renew_the_pipeline_too(tiny_model):
+    t = Triager.load(tiny_model)
+    t.analyzer.renew_after_calls = 300
+    first_nlp = t.analyzer.nlp
+    before = t.suggest_many([CRISIS])[0].model_dump()
+    out = t.suggest_many([Call(notes=distinct_note(i)) for i in range(700)] + [CRISIS])
+    assert len(out) == 701 and t.analyzer.nlp is not first_nlp
+    assert out[-1].model_dump() == before
+
+
+def test_no_renewal_when_switched_off(tiny_model):
+    t = Triager.load(tiny_model)
+    t.analyzer.renew_after_calls = float("inf")
+    first_nlp = t.analyzer.nlp
+    for i in range(300):
+        t.suggest(Call(notes=distinct_note(i)))
+    assert t.analyzer.nlp is first_nlp
