@@ -41,8 +41,8 @@ CV_METRICS = ("macro_f1", "model_only_macro_f1", "findings_only_macro_f1", "accu
 #: Thresholds tried for going beyond the findings (1.01: never).
 _BEYOND_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 #: Macro-F1 differences below this on out-of-fold suggestions are noise (a call or two in a few
-#: thousand): among thresholds that close to the best, the one that misses the fewest crisis calls
-#: wins (guide: in doubt between two labels, the one with more resources).
+#: thousand): among cit thresholds that close to the best, the one that misses the fewest crisis
+#: calls wins (guide: in doubt between two labels, the one with more resources).
 DECISION_TOLERANCE = 0.002
 #: Most of the patrol suggestions that may be flagged for review.
 MAX_PATROL_REVIEW_RATE = 0.10
@@ -145,14 +145,22 @@ def choose_decision(policy: Policy, analyses: list, labels: list[str], proba: np
                 for a, p in zip(analyses, proba)]
 
     crisis = np.array([g != "patrol" for g in labels])
-    tried = []
-    for t_co in reversed(_BEYOND_GRID):  # strictest first: exact ties keep the stricter threshold
-        for t_cit in reversed(_BEYOND_GRID):
-            responses = np.array([o.response for o in finals(Decision(beyond_cit=t_cit, beyond_co_responder=t_co))])
-            recall = float((responses[crisis] != "patrol").mean()) if crisis.any() else 0.0
-            tried.append((_macro_f1(labels, list(responses)), recall, t_cit, t_co))
+
+    def scored(t_cit: float, t_co: float) -> tuple[float, float]:
+        responses = np.array([o.response for o in finals(Decision(beyond_cit=t_cit, beyond_co_responder=t_co))])
+        recall = float((responses[crisis] != "patrol").mean()) if crisis.any() else 0.0
+        return _macro_f1(labels, list(responses)), recall
+
+    # The cit threshold first (the model never sending a co_responder on its own): the best
+    # macro-F1, and within the tolerance the one that misses the fewest crisis calls.
+    # Strictest first, so exact ties keep the stricter threshold.
+    tried = [(*scored(t, 1.01), t) for t in reversed(_BEYOND_GRID)]
     top = max(score for score, *_ in tried)
-    _, _, t_cit, t_co = max((t for t in tried if t[0] >= top - DECISION_TOLERANCE), key=lambda t: t[1])
+    t_cit = max((t for t in tried if t[0] >= top - DECISION_TOLERANCE), key=lambda t: t[1])[2]
+    # Then the co_responder threshold on macro-F1 alone: without a cited elevated-risk sign a
+    # co_responder sends a clinician on the model's word, and a call it would catch is not a
+    # missed crisis call (cit already goes), so "in doubt, more resources" does not apply.
+    t_co = max(((scored(t_cit, t)[0], t) for t in reversed(_BEYOND_GRID)), key=lambda t: t[0])[1]
     decision = Decision(beyond_cit=t_cit, beyond_co_responder=t_co)
     outs = finals(decision)
     rows = [confidence_features(tuple(p), o.response, o.floor, o.beyond_findings) for p, o in zip(proba, outs)]
@@ -178,8 +186,9 @@ def choose_decision(policy: Policy, analyses: list, labels: list[str], proba: np
         "beyond_findings": {"cit": decision.beyond_cit, "co_responder": decision.beyond_co_responder},
         "confidence": confidence.to_manifest(),
         "review_below_confidence": review_below,
-        "chosen_on": ("out-of-fold suggestions of agency-grouped cross-validation (the best macro-F1; within "
-                      f"{DECISION_TOLERANCE} of it, the thresholds that miss the fewest crisis calls)"),
+        "chosen_on": ("out-of-fold suggestions of agency-grouped cross-validation (cit: the best macro-F1, within "
+                      f"{DECISION_TOLERANCE} of it the threshold that misses the fewest crisis calls; co_responder: "
+                      "the best macro-F1)"),
     }
 
 
