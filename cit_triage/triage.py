@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -138,9 +139,7 @@ def build_analyzer(policy: Policy) -> Analyzer:
     """The NLP front half (normalize → concepts → context → facts), shared by training and
     suggesting; the policy's ``[lexicon]`` section names agency data files."""
     lex = policy.lexicon
-    def renew_nlp():
-        return build_nlp(lex.concepts, lex.context_rules, lex.shorthand)
-
+    renew_nlp = partial(build_nlp, lex.concepts, lex.context_rules, lex.shorthand)  # the same pipeline, anew
     nlp = renew_nlp()
     # Notes get the token stage's word repair, built from this lexicon's own words.
     concept_phrases, rule_phrases = lexicon_phrases(nlp)
