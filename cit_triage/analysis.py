@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import gc
+import logging
 import re
 import threading
 from itertools import islice
@@ -51,6 +52,9 @@ class CallAnalysis:
     def quote(self, finding: Finding) -> str:
         start, end = self.original_span(finding)
         return self.notes.original[start:end]
+
+
+_log = logging.getLogger(__name__)
 
 
 def _return_freed_memory() -> None:
@@ -119,7 +123,13 @@ class Analyzer:
         if not self._renewing.acquire(blocking=False):
             return  # another thread is building it
         try:
-            fresh = self._renew_nlp()
+            try:
+                fresh = self._renew_nlp()
+            except Exception as error:  # housekeeping must not fail the call that triggered it
+                _log.warning("pipeline renewal failed (%s); keeping the current pipeline, retrying after "
+                             "another %d calls", type(error).__name__, self.renew_after_calls)
+                self._calls_on_nlp = 0
+                return
             with self._zone:
                 self._close_zone()  # no zone of the old pipeline stays open
                 self.nlp, self._calls_on_nlp = fresh, 0

@@ -105,3 +105,18 @@ def test_no_renewal_when_switched_off(tiny_model):
     for i in range(300):
         t.suggest(Call(notes=distinct_note(i)))
     assert t.analyzer.nlp is first_nlp
+
+
+def test_a_failed_renewal_keeps_the_pipeline_and_the_call(tiny_model, caplog):
+    t = Triager.load(tiny_model)
+    t.analyzer.renew_after_calls = 5
+
+    def broken():
+        raise OSError("lexicon file gone")
+
+    t.analyzer._renew_nlp = broken
+    first_nlp, before = t.analyzer.nlp, t.suggest(CRISIS).model_dump()
+    out = [t.suggest(Call(notes=distinct_note(i))) for i in range(12)]
+    assert len(out) == 12 and t.analyzer.nlp is first_nlp
+    assert t.suggest(CRISIS).model_dump() == before
+    assert "pipeline renewal failed (OSError)" in caplog.text and "qz" not in caplog.text  # no note text
