@@ -14,6 +14,7 @@ from typing import Callable
 
 from spacy.language import Language
 
+from .batching import fewer_collections
 from .cancel import checkpoint
 from .facts.derive import CallFacts, CallTypeMatcher, derive_facts
 from .concepts.components import token_words
@@ -160,7 +161,8 @@ class Analyzer:
         return analysis
 
     def analyze_many(self, calls: list[Call], batch_size: int = 256) -> list[CallAnalysis]:
-        return list(self.iter_analyze(calls, batch_size))
+        with fewer_collections():
+            return list(self.iter_analyze(calls, batch_size))
 
     def iter_analyze(self, calls, batch_size: int = 256):
         """Analyses one by one, so a long batch never holds more than ``batch_size`` docs."""

@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable
 
+from .batching import fewer_collections
 from .cancel import checkpoint
 from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
@@ -92,7 +93,8 @@ class Triager:
                      explain: bool = True, batch_size: int = 256) -> list[Suggestion]:
         """Suggestions for many calls, in order (spaCy batches the NLP)."""
         calls = [as_call(c) for c in calls]
-        return [self._suggest(a, available, explain) for a in self.analyzer.iter_analyze(calls, batch_size=batch_size)]
+        with fewer_collections():
+            return [self._suggest(a, available, explain) for a in self.analyzer.iter_analyze(calls, batch_size=batch_size)]
 
     def analyze(self, call: Call | str | dict) -> CallAnalysis:
         return self.analyzer.analyze(as_call(call))

@@ -7,14 +7,13 @@ cache keyed by the model and policy paths, so a worker loads it once, not once p
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..batching import fewer_collections
 from ..errors import CitTriageError
 from ..io.tabular import READER_COLUMNS, ROW_COLUMN, ColumnMap, check_columns, frame_to_rows
 from ..schema import RESPONSES, Suggestion
@@ -115,7 +114,7 @@ def score_frame(frame: pd.DataFrame, *, model: str | Path | None = None, policy:
     reasons: list[str | None] = [None] * n
     # Small NLP batches: spaCy docs and Suggestions are reduced to plain columns at once,
     # so memory follows NLP_BATCH, not the chunk size.
-    with _fewer_collections():
+    with fewer_collections():
         for start in range(0, len(ok), NLP_BATCH):
             batch = ok[start:start + NLP_BATCH]
             for i, s in zip(batch, _suggest(triager, [rows[i].call for i in batch], available, errors, batch)):
@@ -136,22 +135,6 @@ def score_frame(frame: pd.DataFrame, *, model: str | Path | None = None, policy:
     extra = pd.DataFrame({k: pd.Series(v, dtype=SCORE_COLUMNS[k]) for k, v in scored.items()})
     extra.index = out.index
     return pd.concat([out, extra], axis=1)
-
-
-@contextlib.contextmanager
-def _fewer_collections(threshold: int = 50_000):
-    """Collect the youngest generation less often while a batch runs.
-
-    Every suggestion leaves dozens of short-lived container objects; at the default threshold
-    the collector runs so often that it costs about a third of a batch's time. Scoring workers
-    run one task at a time, so changing the process-wide threshold here is safe.
-    """
-    old = gc.get_threshold()
-    gc.set_threshold(threshold, old[1], old[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def _suggest(triager, calls, available, errors: list, positions: list[int]) -> list[Suggestion | None]:
