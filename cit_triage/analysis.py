@@ -134,7 +134,6 @@ class Analyzer:
             with self._zone:
                 self._close_zone()  # no zone of the old pipeline stays open
                 self.nlp, self._calls_on_nlp = fresh, 0
-            del fresh
             _return_freed_memory()
         finally:
             self._renewing.release()
