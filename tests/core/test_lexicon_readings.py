@@ -152,3 +152,12 @@ def test_an_mhl_call_type_is_a_crisis_call_type(triager):
 def test_an_mhmr_patient_is_a_diagnosis_not_a_current_sign(triager):
     a = analyze(triager, "caller reports a theft from her car, says the neighbor is an mhmr patient")
     assert "MH_DIAGNOSIS" in {f.concept for f in a.findings} and not a.facts.crisis
+
+
+@pytest.mark.parametrize("notes", [
+    "male on his roof since 6am preaching at cars",
+    "female in the median shouting at passing cars",
+    "subject on the corner ranting at the sky for an hour",
+])
+def test_addressing_traffic_or_the_sky_is_bizarre_behavior(triager, notes):
+    assert "BIZARRE_BEHAVIOR" in {f.concept for f in analyze(triager, notes).facts.crisis}
