@@ -77,6 +77,18 @@ def test_several_candidates_none_doubling_a_letter_leave_the_word_alone():
     assert SpellingCorrector({"mental", "mentally"}).correct("mentaly") == "mentally"
 
 
+def test_of_two_forms_of_one_word_the_one_restoring_a_dropped_letter_wins():
+    from cit_triage.text.spelling import SpellingCorrector
+    # "threatend" is one edit from "threaten" and from "threatened"; a dropped letter is the typo
+    assert SpellingCorrector({"threaten", "threatened"}).correct("threatend") == "threatened"
+    # forms of two different words stay ambiguous ("sashed": slashed or stashed)
+    assert SpellingCorrector({"slashed", "stashed"}).correct("sashed") is None
+
+
+def test_a_dropped_letter_in_an_inflection_is_corrected_not_split(normalizer):
+    assert "threatened" in tokens(normalizer, "son threatend his mother")
+
+
 @pytest.mark.parametrize("word", ["violet", "banging", "cutter", "ranging", "therapist", "jacknifed"])
 def test_real_and_guarded_words_are_not_corrected(normalizer, word):
     assert tokens(normalizer, f"the {word} here") == ["the", word, "here"]
