@@ -70,6 +70,7 @@ class ConceptMatcher:
             self.concept_of[key] = concept.id
             self.matcher.add(concept.id, _phrase_docs(nlp, concept.phrases, shorthand))
         self.group_of = {c.id: c.group for c in self.lexicon}
+        self.implies = {c.id: c.implies for c in self.lexicon if c.implies}
         self.key_of = {cid: key for key, cid in self.concept_of.items()}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -93,6 +94,10 @@ class ConceptMatcher:
                 continue
             findings.append(Finding(concept, self.group_of[concept], start, end,
                                     doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+            for implied, words in self.implies.get(concept, ()):
+                if any(t.lower_ in words for t in doc[start:end]):
+                    findings.append(Finding(implied, self.group_of[implied], start, end, findings[-1].start_char,
+                                            findings[-1].end_char, implied=True))
         findings.sort(key=lambda f: f.start)
         doc._.findings = findings
         return doc
@@ -123,9 +128,9 @@ class ContextAsserter:
             clauses = doc._.clauses = split_clauses(words, spaces, CLAUSE_BOUNDARIES, ANSWER_WORDS)
         for f in findings:
             f.clause = clauses.hard[f.start]
-        in_concept = bytearray(len(doc))
+        concept_at: list[str | None] = [None] * len(doc)
         for f in findings:
-            in_concept[f.start:f.end] = b"\x01" * (f.end - f.start)
+            concept_at[f.start:f.end] = [f.concept] * (f.end - f.start)
         words = token_words(doc)[0]
         matches = self.matcher(doc)
         matches.sort(key=lambda m: (m[1] - m[2], m[1]))
@@ -133,11 +138,14 @@ class ContextAsserter:
         accepted: set[tuple[int, int]] = set()
         cues: list[Cue] = []
         for key, start, end in matches:
-            # A cue inside a concept is part of that concept ("not taking his meds"); one
-            # literal may belong to several rules ("unknown" looks both ways).
-            if (start, end) not in accepted and (any(taken[start:end]) or any(in_concept[start:end])):
-                continue
             rule = self.rule_of[key]
+            # A cue inside a concept is part of that concept ("not taking his meds"), unless its
+            # rule says the concept's words are also the cue; one literal may belong to several
+            # rules ("unknown" looks both ways).
+            inside = [c for c in concept_at[start:end] if c is not None]
+            if (start, end) not in accepted and (any(taken[start:end]) or (
+                    inside and not (len(inside) == end - start and rule.fires_inside.issuperset(inside)))):
+                continue
             if rule.at_end and end < len(words) and clauses.hard[end] == clauses.hard[start] and words[end] not in _PHRASE_END:
                 continue
             accepted.add((start, end))

@@ -32,6 +32,7 @@ class Finding:
     experiencer: str = "unknown"
     cue_chars: tuple[int, int] | None = None
     clause: int = 0
+    implied: bool = False  # named by another finding's words (lexicon ``implies``), not said itself
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ DEFAULT_CONTEXT_RULES = Path(__file__).resolve().parent.parent / "data" / "lexic
 CATEGORIES = ("NEGATED", "HISTORICAL", "HYPOTHETICAL", "UNCERTAIN", "UNKNOWN", "EXPERIENCER_CALLER",
               "EXPERIENCER_OTHER", "TERMINATE", "PSEUDO")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL")
-_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups", "at_end", "answer"})
+_ALLOWED_KEYS = frozenset({"literals", "category", "direction", "max_scope", "crosses_commas", "allowed_groups", "at_end", "answer", "fires_inside"})
 
 #: Category → the assertion it sets (experiencer categories set who, not how).
 ASSERTION_OF = {"NEGATED": "negated", "HISTORICAL": "historical", "HYPOTHETICAL": "hypothetical",
@@ -38,6 +38,7 @@ class ContextRule:
     allowed_groups: frozenset[str] | None = None
     at_end: bool = False  # a backward cue only where it closes its phrase ("weapons unk", not "unk tablets")
     answer: bool = False  # an answer ("WEAPONS: NO") reads backward only when no concept follows it ("PTSD - NO WEAPONS")
+    fires_inside: frozenset[str] = frozenset()  # concepts whose words may also be this cue ("accidentally" is an ACCIDENT and a negation)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,12 @@ def load_context_rules(path: str | Path = DEFAULT_CONTEXT_RULES) -> ContextRules
         if not isinstance(literals, list) or not all(isinstance(x, str) and x.strip() for x in literals):
             raise DataFileError(Errors.E031.format(line=n, path=path, detail="literals must be a list of non-empty strings"))
         groups = rec.get("allowed_groups")
+        inside = rec.get("fires_inside", [])
+        if not isinstance(inside, list) or not all(isinstance(x, str) and x for x in inside):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="fires_inside must be a list of concept ids"))
         for literal in literals:
             rules.append(ContextRule(literal.lower(), category, direction, scope,
                                      bool(rec.get("crosses_commas", False)),
                                      frozenset(groups) if groups else None, bool(rec.get("at_end", False)),
-                                     bool(rec.get("answer", False))))
+                                     bool(rec.get("answer", False)), frozenset(inside)))
     return ContextRules(tuple(rules), str(data.get("version", "unversioned")))

@@ -18,7 +18,7 @@ from ..datafile import read_toml
 
 DEFAULT_CONCEPTS = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "concepts.toml"
 ROLES = frozenset({"crisis", "risk", "means", "medical", "context"})
-_ALLOWED_KEYS = frozenset({"id", "description", "roles", "group", "phrases", "medical_explains", "history_is_current"})
+_ALLOWED_KEYS = frozenset({"id", "description", "roles", "group", "phrases", "medical_explains", "history_is_current", "implies"})
 _ALTERNATION = re.compile(r"\{([^{}]*)\}")
 
 
@@ -33,6 +33,9 @@ class Concept:
     phrases: tuple[str, ...]
     medical_explains: bool = False
     history_is_current: bool = False
+    #: implied concept -> words: a finding of this concept with one of the words in it also
+    #: names that concept ("going to shoot himself" names a firearm).
+    implies: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -91,6 +94,10 @@ def _load_concepts(path: Path) -> ConceptLexicon:
             if not isinstance(phrase, str) or not phrase.strip():
                 raise DataFileError(Errors.E031.format(line=n, path=path, detail="phrases must be non-empty strings"))
             phrases.extend(expand_phrase(phrase.lower()))
+        implies = rec.get("implies", {})
+        if not isinstance(implies, dict) or not all(
+                isinstance(w, list) and w and all(isinstance(x, str) and x.strip() for x in w) for w in implies.values()):
+            raise DataFileError(Errors.E031.format(line=n, path=path, detail="implies must map concept ids to lists of words"))
         concepts[rec["id"]] = Concept(
             id=rec["id"],
             description=rec["description"],
@@ -99,7 +106,12 @@ def _load_concepts(path: Path) -> ConceptLexicon:
             phrases=tuple(dict.fromkeys(phrases)),
             medical_explains=bool(rec.get("medical_explains", False)),
             history_is_current=bool(rec.get("history_is_current", False)),
+            implies=tuple((k, frozenset(x.lower() for x in w)) for k, w in implies.items()),
         )
+    for concept in concepts.values():
+        for implied, _ in concept.implies:
+            if implied not in concepts:
+                raise DataFileError(Errors.E030.format(path=path, detail=f"{concept.id} implies unknown concept {implied!r}"))
     owner: dict[str, str] = {}
     for concept in concepts.values():
         for phrase in concept.phrases:

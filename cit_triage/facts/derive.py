@@ -136,6 +136,11 @@ def derive_facts(findings: list[Finding], call: Call, lexicon: ConceptLexicon, c
     """The guide's facts; ``linked_call_types`` are the types of events this one was spawned
     from or duplicates ("Event spawned from EDP"), which are the same incident."""
     facts = CallFacts()
+    # A means named by a threat's words ("going to shoot himself": a firearm) counts as at hand
+    # unless the notes deny its kind ("no gun in the house", "no weapons"): the guide's settled questions.
+    denied = {f.group for f in findings if f.assertion == "negated" and not f.implied}
+    if denied:
+        findings = [f for f in findings if not (f.implied and f.group in denied)]
     # A wound told as an accident ("fell and cut his arm", "cuts on arms from MVA", a baby
     # burned on hot water) is no self-injury, unless suicidal words or a crisis call type say so.
     if any(f.concept == "ACCIDENT" and f.assertion == "affirmed" for f in findings) and not any(

@@ -44,6 +44,20 @@ def test_phrase_in_two_concepts_is_refused(tmp_path):
         load_concepts(bad)
 
 
+def test_an_implied_concept_must_exist(tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text('[[concept]]\nid="A"\ndescription="a"\ngroup="g"\nphrases=["shoot"]\nimplies={ GUNN = ["shoot"] }\n')
+    with pytest.raises(DataFileError, match="GUNN"):
+        load_concepts(bad)
+
+
+def test_a_context_rule_firing_inside_must_name_concepts(tmp_path):
+    bad = tmp_path / "r.toml"
+    bad.write_text('[[rule]]\nliterals=["oops"]\ncategory="NEGATED"\ndirection="FORWARD"\nfires_inside="ACCIDENT"\n')
+    with pytest.raises(DataFileError, match="fires_inside"):
+        load_context_rules(bad)
+
+
 def test_context_rule_with_bad_direction_is_refused(tmp_path):
     bad = tmp_path / "r.toml"
     bad.write_text('[[rule]]\nliterals=["no"]\ncategory="NEGATED"\ndirection="SIDEWAYS"\n')

@@ -161,3 +161,27 @@ def test_an_mhmr_patient_is_a_diagnosis_not_a_current_sign(triager):
 ])
 def test_addressing_traffic_or_the_sky_is_bizarre_behavior(triager, notes):
     assert "BIZARRE_BEHAVIOR" in {f.concept for f in analyze(triager, notes).facts.crisis}
+
+
+@pytest.mark.parametrize("notes", [
+    "smoke detector sounding, nobody is there at the house",
+    "BOAT CAPTAIN BROADCASTING A MAYDAY ON CHANNEL 16",
+    "PINE RIDGE MHP LOT 12, ELDERLY FEMALE FELL",
+])
+def test_ordinary_words_of_fire_and_ems_pages_are_no_crisis(triager, notes):
+    assert not crisis_of(triager, notes)
+
+
+def test_waking_someone_else_is_no_wish_to_die(triager):
+    assert "SUICIDAL_IDEATION" not in concepts(triager, "pt doesnt want to wake up her husband, needs lift assist")
+    assert concepts(triager, "pt says she doesnt want to wake up anymore").get("SUICIDAL_IDEATION") == "affirmed"
+
+
+@pytest.mark.parametrize("notes", [
+    "FEMALE LOCKED IN THE BATHROOM THREATENING SELF",
+    "son is threatening himself again, mom scared",
+])
+def test_threatening_oneself_is_suicidal_not_a_threat_to_others(triager, notes):
+    found = concepts(triager, notes)
+    assert found.get("SUICIDAL_IDEATION") == "affirmed"
+    assert "THREAT_TO_OTHERS" not in found

@@ -339,3 +339,41 @@ def test_a_feeling_he_might_snap_is_a_warning_of_violence(triager):
 def test_found_unresponsive_under_an_attempt_call_type_is_the_attempt(triager, notes, call_type, label):
     assert ("@attempt_with_injury" in facts_of(triager, notes, call_type)) == (label == "co_responder")
     assert suggest(triager, notes, call_type).response.value == label
+
+
+@pytest.mark.parametrize("notes", [
+    "caller says her brother is going to shoot himself tonight",
+    "SUICIDAL MALE THREATENING TO SHOOT HIMSELF, WIFE LEFT THE HOUSE",
+    "says if police show up he will shoot himself",
+])
+def test_a_firearm_named_in_a_threat_is_weapon_access(triager, notes):
+    assert "FIREARM" in facts_of(triager, notes)
+    assert suggest(triager, notes).response.value == "co_responder"
+
+
+@pytest.mark.parametrize("notes", [
+    "caller says her brother is going to shoot himself, no guns in the house",
+    "threatening to shoot himself, wife states no weapons in the home",
+])
+def test_a_threat_to_shoot_with_no_gun_is_a_method_without_means(triager, notes):
+    assert "FIREARM" not in facts_of(triager, notes)
+    assert suggest(triager, notes).response.value == "cit"
+
+
+def test_a_threat_to_shoot_someone_else_names_no_suicidal_firearm(triager):
+    assert "FIREARM" not in facts_of(triager, "neighbor says he will shoot the dog if it gets out again")
+
+
+@pytest.mark.parametrize("notes", [
+    "son accidently shot himself in the hand while cleaning his rifle",
+    "HUNTER SHOT HIMSELF ACCIDENTALLY, BLEEDING FROM LEG",
+    "toddler swallowed a handful of grandma's pills by accident",
+])
+def test_an_act_told_as_an_accident_is_no_attempt(triager, notes):
+    present = facts_of(triager, notes)
+    assert not present & {"SUICIDE_ATTEMPT", "INGESTION_QUANTITY", "@self_injury"}
+    assert suggest(triager, notes).response.value == "patrol"
+
+
+def test_a_self_inflicted_gunshot_in_shorthand_is_an_attempt(triager):
+    assert "SUICIDE_ATTEMPT" in facts_of(triager, "MALE SHOT SELF IN THE CHEST, WIFE ON LINE")
