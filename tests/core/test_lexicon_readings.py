@@ -185,3 +185,23 @@ def test_threatening_oneself_is_suicidal_not_a_threat_to_others(triager, notes):
     found = concepts(triager, notes)
     assert found.get("SUICIDAL_IDEATION") == "affirmed"
     assert "THREAT_TO_OTHERS" not in found
+
+
+@pytest.mark.parametrize("notes", [
+    "9 yo with seizure disorder ran out of his meds yesterday, seizing now",
+    "DIABETIC FEMALE OFF HER MEDS FOR A WEEK, SUGAR 40",
+])
+def test_medicine_run_out_with_a_medical_cause_is_no_psychiatric_sign(triager, notes):
+    assert "MEDICATION_NONADHERENCE" not in crisis_of(triager, notes)
+
+
+def test_psychiatric_medicine_stopped_without_a_medical_cause_still_counts(triager):
+    assert "MEDICATION_NONADHERENCE" in crisis_of(triager, "son off his meds for two weeks, pacing all night")
+
+
+@pytest.mark.parametrize("notes", [
+    "on a different kind of medication and it is making him delusional",
+    "her pills are making her hallucinate, seeing bugs on the wall",
+])
+def test_a_medicine_causing_the_symptoms_is_a_physical_cause(triager, notes):
+    assert not crisis_of(triager, notes)
