@@ -57,6 +57,13 @@ def test_crisis_call_type_raises_patrol_model(triager):
     assert s.response.value == "cit"
 
 
+@pytest.mark.parametrize("call_type", ["EMOTIONAL DISORDER - BLS", "Emotionally Disturbed Person", "EMOTIONAL DISTRESS"])
+def test_an_emotional_call_type_is_a_crisis_call_type_in_every_form(triager, call_type):
+    # call types match at word starts: "EMOTIONALLY" alone missed "EMOTIONAL DISORDER"
+    s = with_model(triager, AlwaysPatrol()).suggest(Call(notes="48 yof, rp on scene", call_type=call_type))
+    assert s.response.value == "cit"
+
+
 def test_model_below_its_threshold_does_not_go_beyond_the_findings(triager):
     s = with_model(triager, UnsureCoResponder(), beyond={"cit": 0.8, "co_responder": 0.8}).suggest(
         "friend posted goodbye messages on facebook")
