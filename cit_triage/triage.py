@@ -13,6 +13,7 @@ from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
 from .model.files import load_model
+from .concepts.patterns import adjacent_words
 from .concepts.pipeline import build_nlp, lexicon_phrases
 from .text.normalize import load_shorthand
 from .text.tokens import with_token_repair
@@ -145,7 +146,8 @@ def build_analyzer(policy: Policy) -> Analyzer:
     nlp = renew_nlp()
     # Notes get the token stage's word repair, built from this lexicon's own words.
     concept_phrases, rule_phrases = lexicon_phrases(nlp)
-    normalizer = with_token_repair(load_shorthand(lex.shorthand), concept_phrases, rule_phrases)
+    normalizer = with_token_repair(load_shorthand(lex.shorthand), concept_phrases, rule_phrases,
+                                   adjacent=adjacent_words(nlp.get_pipe("cit_concepts").patterns))
     concepts = nlp.get_pipe("cit_concepts").lexicon
     return Analyzer(nlp, normalizer, concepts,
                     policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher(),

@@ -64,6 +64,22 @@ class ActPatterns:
         return out
 
 
+def adjacent_words(patterns: ActPatterns) -> set[tuple[str, str]]:
+    """Word pairs that may stand next to each other inside a pattern match ("took" "#",
+    "cut" "wrists", "lacerations" "on"): a line wrapped between them is inside the act.
+    "#" stands for a number token."""
+    pairs: set[tuple[str, str]] = set()
+    for p in patterns.patterns:
+        slots = [set() if neg else set(slot) | ({"#"} if count is not None else set())
+                 for slot, count, neg in zip(p.slots, p.counts, p.negated)]
+        for k in range(len(slots) - 1):
+            right = set(slots[k + 1])
+            gap = set(p.gap_words or ()) if k == 0 else set()
+            pairs.update((a, b) for a in slots[k] for b in right | gap)
+            pairs.update((g, b) for g in gap for b in right | gap)
+    return pairs
+
+
 def _alone(words: list[str], clause_of: list[int], start: int, end: int) -> bool:
     """No word of the clause stands outside ``[start, end)`` (punctuation and single letters
     such as a layout's "[P" may)."""

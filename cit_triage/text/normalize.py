@@ -28,7 +28,7 @@ _QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
 # Punctuation glued to the front of a word (".SUICIDAL", "*KNIFE") hides the word from matching.
 _GLUED = re.compile(r"(?<![a-z0-9])[.*#~_=+^](?=[a-z])")
 # A line break between two words (text/tokens.py: a wrap inside a phrase joins them).
-_WRAP = re.compile(r"(?<![a-z])([a-z]+)[ \t\r]*(\n)[ \t]*([a-z]+)(?![a-z])")
+_WRAP = re.compile(r"(?<![a-z])([a-z]+)[ \t\r]*(\n)[ \t]*([a-z]+|[0-9]+)(?![a-z0-9])")
 # The page's last word, with nothing but white space after it (a field cut off mid-word).
 _LAST_WORD = re.compile(r"(?<![a-z0-9'])([a-z]+)\s*\Z")
 
@@ -209,7 +209,8 @@ class Shorthand:
         if pairs and "\n" in text:
             chars = None
             for m in _WRAP.finditer(text):
-                if (m.group(1), m.group(3)) in pairs:
+                right = m.group(3)
+                if (m.group(1), "#" if right[0].isdigit() else right) in pairs:
                     chars = chars or list(text)
                     chars[m.start(2)] = " "  # same length: the offset map holds
             if chars is not None:

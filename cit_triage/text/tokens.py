@@ -24,7 +24,8 @@ span at its position, a rewritten word to the whole original word.
    sharing the shortest, "gunshot"/"gunshots"; else the most frequent English one) is read as it.
 5. **A line wrapped inside a phrase** (:attr:`WordRepair.wrap_pairs`): "HAVING A MENTAL" /
    "BREAKDOWN" on two lines is one phrase. A line break between two words that stand next to
-   each other in a lexicon phrase reads as a space; every other line break still ends a clause.
+   each other in a lexicon phrase or inside an act pattern ("TOOK" / "8 PILLS") reads as a
+   space; every other line break still ends a clause.
 
 The vocabulary is the lexicon's words (concept and context-rule phrases after shorthand
 normalization, shorthand keys and values), symspellpy's English frequency dictionary and the
@@ -83,14 +84,15 @@ class TokenRules:
     irregular: dict[str, str]
     never: frozenset[str]
     version: str
+    joiners: frozenset[str] = frozenset()
 
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_TOKENS) -> "TokenRules":
         path = Path(path)
         data = read_toml(path)
-        unknown = set(data) - {"version", "guard", "inflections"}
+        unknown = set(data) - {"version", "guard", "inflections", "split"}
         if unknown:
-            raise DataFileError(Errors.E030.format(path=path, detail=f"unknown sections {sorted(unknown)}; allowed: guard, inflections"))
+            raise DataFileError(Errors.E030.format(path=path, detail=f"unknown sections {sorted(unknown)}; allowed: guard, inflections, split"))
         guard = _words(path, "[guard] words", data.get("guard", {}).get("words", []))
         inflections = data.get("inflections", {})
         irregular = inflections.get("irregular", {})
@@ -100,7 +102,9 @@ class TokenRules:
             if not isinstance(base, str) or not _VALID_WORD.fullmatch(form) or not _VALID_WORD.fullmatch(base):
                 raise DataFileError(Errors.E030.format(path=path, detail=f"[inflections] irregular {form!r} = {base!r}: both must be lower-case words"))
         never = _words(path, "[inflections] never", inflections.get("never", []))
-        return cls(frozenset(guard), dict(irregular), frozenset(never), str(data.get("version", "unversioned")))
+        joiners = _words(path, "[split] joiners", data.get("split", {}).get("joiners", []))
+        return cls(frozenset(guard), dict(irregular), frozenset(never), str(data.get("version", "unversioned")),
+                   frozenset(joiners))
 
 
 def _words(path: Path, where: str, value) -> list[str]:
@@ -133,8 +137,11 @@ class WordRepair:
     """
 
     def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536,
-                 canonical: dict[str, str] | None = None, wrap_pairs: frozenset[tuple[str, str]] = frozenset()):
+                 canonical: dict[str, str] | None = None, wrap_pairs: frozenset[tuple[str, str]] = frozenset(),
+                 joiners: frozenset[str] = frozenset()):
         self.lexicon = lexicon
+        self.joiners = sorted(joiners, key=len, reverse=True)
+        self._joiner_set = frozenset(joiners)
         self.known = known
         self.english = english
         self.wrap_pairs = wrap_pairs
@@ -150,14 +157,25 @@ class WordRepair:
         corrected = self.spelling.correct(word)
         if corrected is not None:
             return [(0, len(word), corrected)]
-        if len(word) >= RESPLIT_MIN_LENGTH:
-            parts = self.split(word)
-            if parts is not None:
-                pieces, at = [], 0
-                for part in parts:
-                    pieces.append((at, len(part), part))
-                    at += len(part)
-                return pieces
+        parts = self.split(word) if len(word) >= RESPLIT_MIN_LENGTH else None
+        if parts is None:
+            parts = self.split_joiner(word)
+        if parts is not None:
+            pieces, at = [], 0
+            for part in parts:
+                pieces.append((at, len(part), part))
+                at += len(part)
+            return pieces
+        return None
+
+    def split_joiner(self, word: str) -> tuple[str, str] | None:
+        """A short word glued to the lexicon word after it ("HASCUT", "HETOOK", "PTTOOK"): a
+        joiner of ``tokens.toml`` and a lexicon word of 3+ letters, the longest joiner first."""
+        for joiner in self.joiners:
+            rest = word[len(joiner):]
+            if word.startswith(joiner) and len(rest) >= 3 and rest in self.lexicon and rest not in self._joiner_set \
+                    and rest.isalpha():
+                return joiner, rest
         return None
 
     def complete(self, word: str) -> str | None:
@@ -212,12 +230,14 @@ class WordRepair:
                     yield (a, b, c)
 
 
-def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRules | None = None):
+def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRules | None = None,
+                      adjacent: set[tuple[str, str]] = frozenset()):
     """``shorthand`` extended for a loaded lexicon: its inflections and a :class:`WordRepair`.
 
     ``concept_phrases`` and ``rule_phrases``: the lexicon's concept phrases and context-rule
     literals as written (braces expanded); they are normalized here the way the matchers
-    normalize them. Build it once per lexicon (``build_analyzer`` does).
+    normalize them. ``adjacent``: more word pairs a line wrap between them joins (the act
+    patterns'; "#" is a number). Build it once per lexicon (``build_analyzer`` does).
     """
     rules = rules or load_token_rules()
     english = english_words()
@@ -229,8 +249,10 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     extra = inflections.lexicon_forms(concept_words, lexicon | rules.guard, english, protected)
     known = lexicon | set(english) | rules.guard | set(extra)
     misspelt = {k: v for k, v in shorthand.words.items() if k != v and " " not in k and " " not in v}
-    wrap_pairs = frozenset(pair for p in concept_phrases for pair in _adjacent_words(shorthand.phrase_text(p)))
-    return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs))
+    wrap_pairs = frozenset({pair for p in concept_phrases for pair in _adjacent_words(shorthand.phrase_text(p))}
+                           | set(adjacent))
+    return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs,
+                                                joiners=rules.joiners))
 
 
 def _adjacent_words(text: str):

@@ -54,6 +54,22 @@ def test_run_together_words_are_split(normalizer, text, parts):
     assert all(p in toks for p in parts)
 
 
+@pytest.mark.parametrize("text,parts", [
+    ("SHE HASCUT HER WRIST", ["has", "cut"]),
+    ("PTTOOK 30 PILLS", ["patient", "took"]),
+    ("SAYING HEWANTS TO DIE", ["he", "wants"]),
+])
+def test_a_short_word_glued_to_a_lexicon_word_is_split(normalizer, text, parts):
+    toks = tokens(normalizer, text)
+    assert all(p in toks for p in parts)
+
+
+@pytest.mark.parametrize("name", ["hashim", "hector", "thedford"])
+def test_a_name_that_begins_with_a_short_word_is_not_split(normalizer, name):
+    # "hashim" is "has" + "him", but a pronoun after a joiner is no lexicon word worth a split
+    assert name in tokens(normalizer, f"caller {name} on line")
+
+
 def test_a_known_long_word_is_not_split(normalizer):
     assert "therapist" in tokens(normalizer, "her therapist called")
 
@@ -158,6 +174,15 @@ def test_a_word_cut_off_at_the_end_of_the_page_is_completed(normalizer, notes, c
 ])
 def test_only_an_unknown_last_word_is_completed(normalizer, notes, kept):
     assert kept in normalizer.normalize(notes).text.split()
+
+
+@pytest.mark.parametrize("notes,concept", [
+    ("MOTHER ADV SHE WAS TAKING\n8 PILLS AND NOT SURE WHAT THEY ARE", "INGESTION_QUANTITY"),
+    ("21 YOM CUT\nWRISTS, STAGE IN THE AREA", "SELF_HARM"),
+    ("FEMALE TOOK\nA WHOLE BOTTLE OF TYLENOL", "INGESTION_QUANTITY"),
+])
+def test_a_line_wrapped_inside_an_act_pattern_is_one_act(triager, notes, concept):
+    assert concept in {f.concept for f in triager.analyze(notes).findings}
 
 
 def test_a_line_wrapped_inside_a_lexicon_phrase_is_one_phrase(triager):
