@@ -69,6 +69,9 @@ ABBREVIATION_PATTERN = r"(?P<abbr>(?<![a-z0-9.])(?:[a-z]\.)+[a-z]?(?![a-z0-9]))"
 LONG_WORD_PATTERN = rf"(?<![a-z0-9'])(?P<long>[a-z]{{{MIN_LENGTH},}})(?![a-z0-9'])"
 
 RESPLIT_MIN_LENGTH = 8
+#: A lexicon word this long may have a code of at most GLUED_TAIL_MAX letters glued after it.
+GLUED_HEAD_MIN = 6
+GLUED_TAIL_MAX = 4
 #: The shortest cut-off last word :meth:`WordRepair.complete` reads ("gunsh", "inten").
 COMPLETE_MIN_LENGTH = 5
 _MAX_WORD = 40
@@ -85,6 +88,7 @@ class TokenRules:
     never: frozenset[str]
     version: str
     joiners: frozenset[str] = frozenset()
+    trailers: frozenset[str] = frozenset()
 
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_TOKENS) -> "TokenRules":
@@ -103,8 +107,9 @@ class TokenRules:
                 raise DataFileError(Errors.E030.format(path=path, detail=f"[inflections] irregular {form!r} = {base!r}: both must be lower-case words"))
         never = _words(path, "[inflections] never", inflections.get("never", []))
         joiners = _words(path, "[split] joiners", data.get("split", {}).get("joiners", []))
+        trailers = _words(path, "[split] trailers", data.get("split", {}).get("trailers", []))
         return cls(frozenset(guard), dict(irregular), frozenset(never), str(data.get("version", "unversioned")),
-                   frozenset(joiners))
+                   frozenset(joiners), frozenset(trailers))
 
 
 def _words(path: Path, where: str, value) -> list[str]:
@@ -138,10 +143,11 @@ class WordRepair:
 
     def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536,
                  canonical: dict[str, str] | None = None, wrap_pairs: frozenset[tuple[str, str]] = frozenset(),
-                 joiners: frozenset[str] = frozenset()):
+                 joiners: frozenset[str] = frozenset(), trailers: frozenset[str] = frozenset()):
         self.lexicon = lexicon
         self.joiners = sorted(joiners, key=len, reverse=True)
         self._joiner_set = frozenset(joiners)
+        self.trailers = sorted(trailers, key=len, reverse=True)
         self.known = known
         self.english = english
         self.wrap_pairs = wrap_pairs
@@ -169,13 +175,25 @@ class WordRepair:
         return None
 
     def split_joiner(self, word: str) -> tuple[str, str] | None:
-        """A short word glued to the lexicon word after it ("HASCUT", "HETOOK", "PTTOOK"): a
+        """A short word glued to the lexicon word after it ("HASCUT", "HETOOK", "PTTOOK") or
+        before it ("JUMPOF", "SELFWITH", ``trailers``): a
         joiner of ``tokens.toml`` and a lexicon word of 3+ letters, the longest joiner first."""
         for joiner in self.joiners:
             rest = word[len(joiner):]
             if word.startswith(joiner) and len(rest) >= 3 and rest in self.lexicon and rest not in self._joiner_set \
                     and rest.isalpha():
                 return joiner, rest
+        # and the mirror: a lexicon word with a short word glued after it ("JUMPOF", "ARMWITH")
+        for trailer in self.trailers:
+            head = word[:-len(trailer)]
+            if word.endswith(trailer) and len(head) >= 3 and head in self.lexicon and head not in self._joiner_set \
+                    and head.isalpha():
+                return head, trailer
+        # a long lexicon word with a short code glued after it ("PSYCHIATRICBLS", "SUICIDALPF")
+        for cut in range(len(word) - 1, max(GLUED_HEAD_MIN - 1, len(word) - GLUED_TAIL_MAX - 1), -1):
+            head = word[:cut]
+            if head in self.lexicon and head.isalpha():
+                return head, word[cut:]
         return None
 
     def complete(self, word: str) -> str | None:
@@ -252,7 +270,7 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     wrap_pairs = frozenset({pair for p in concept_phrases for pair in _adjacent_words(shorthand.phrase_text(p))}
                            | set(adjacent))
     return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs,
-                                                joiners=rules.joiners))
+                                                joiners=rules.joiners, trailers=rules.trailers))
 
 
 def _adjacent_words(text: str):

@@ -205,3 +205,12 @@ def test_psychiatric_medicine_stopped_without_a_medical_cause_still_counts(triag
 ])
 def test_a_medicine_causing_the_symptoms_is_a_physical_cause(triager, notes):
     assert not crisis_of(triager, notes)
+
+
+@pytest.mark.parametrize("notes", ["54 yom with mntl health issues", "family says he needs a pysch eval"])
+def test_short_misspellings_of_mental_and_psych_are_read(triager, notes):
+    assert crisis_of(triager, notes)
+
+
+def test_altered_mental_status_in_shorthand_stays_medical(triager):
+    assert not crisis_of(triager, "78 YOF ALT MNTL STATUS, DIABETIC", "ALT MNTL F")

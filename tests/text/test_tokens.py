@@ -64,7 +64,17 @@ def test_a_short_word_glued_to_a_lexicon_word_is_split(normalizer, text, parts):
     assert all(p in toks for p in parts)
 
 
-@pytest.mark.parametrize("name", ["hashim", "hector", "thedford"])
+@pytest.mark.parametrize("text,parts", [
+    ("MAKING THREAT TO JUMPOF THE BRIDGE", ["jump", "of"]),
+    ("CUT HER ARMWITH A KNIFE", ["arm", "with"]),
+    ("88/M PSYCHIATRICBLS COLD", ["psychiatric", "bls"]),
+])
+def test_a_lexicon_word_with_a_short_word_or_code_glued_after_it_is_split(normalizer, text, parts):
+    toks = tokens(normalizer, text)
+    assert all(p in toks for p in parts)
+
+
+@pytest.mark.parametrize("name", ["hashim", "hector", "thedford", "belton"])
 def test_a_name_that_begins_with_a_short_word_is_not_split(normalizer, name):
     # "hashim" is "has" + "him", but a pronoun after a joiner is no lexicon word worth a split
     assert name in tokens(normalizer, f"caller {name} on line")
