@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import ctypes
 import gc
 import logging
@@ -149,15 +150,28 @@ class Analyzer:
             self._close_zone()
 
     def analyze(self, call: Call) -> CallAnalysis:
-        notes = self.shorthand.normalize(call.notes)
+        layout = read_layout(call.notes, self.protocol_rules)
+        notes = self._normalize(call.notes, layout)
         checkpoint()
         with self._zone:
             self._zone_for(1)
             doc = self.nlp(notes.text)
             checkpoint()
-            analysis = self._finish(call, notes, doc)
+            analysis = self._finish(call, notes, doc, layout)
         self._renew_if_due()
         return analysis
+
+    def _normalize(self, text: str, layout: PageLayout) -> NormalizedNotes:
+        """The notes normalized with their time and user stamps read as line breaks: an entry
+        stamp that falls inside a sentence ("HAVING A MENTAL JSMITH 10:07:38 BREAKDOWN") then
+        joins like a wrapped line, and otherwise ends the clause. Offsets stay the original's."""
+        stamps = [(s.start, s.end) for s in layout.segments if s.kind == "timestamp"]
+        if not stamps:
+            return self.shorthand.normalize(text)
+        chars = list(text)
+        for a, b in stamps:
+            chars[a:b] = "\n" + " " * (b - a - 1)  # same length: the offset map holds
+        return dataclasses.replace(self.shorthand.normalize("".join(chars)), original=text)
 
     def analyze_many(self, calls: list[Call], batch_size: int = 256) -> list[CallAnalysis]:
         with fewer_collections():
@@ -167,17 +181,18 @@ class Analyzer:
         """Analyses one by one, so a long batch never holds more than ``batch_size`` docs."""
         calls = iter(calls)
         while batch := list(islice(calls, batch_size)):
-            pairs = [(n.text, n) for n in (self.shorthand.normalize(c.notes) for c in batch)]
+            layouts = [read_layout(c.notes, self.protocol_rules) for c in batch]
+            pairs = [(n.text, n) for n in (self._normalize(c.notes, lay) for c, lay in zip(batch, layouts))]
             with self._zone:
                 self._zone_for(len(batch))
-                done = [self._finish(call, notes, doc)
-                        for call, (doc, notes) in zip(batch, self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size))]
+                done = [self._finish(call, notes, doc, layout)
+                        for call, layout, (doc, notes) in zip(batch, layouts, self.nlp.pipe(pairs, as_tuples=True,
+                                                                                             batch_size=batch_size))]
             self._renew_if_due()
             yield from done
 
-    def _finish(self, call: Call, notes: NormalizedNotes, doc) -> CallAnalysis:
+    def _finish(self, call: Call, notes: NormalizedNotes, doc, layout: PageLayout) -> CallAnalysis:
         findings = doc._.findings or []
-        layout = read_layout(call.notes, self.protocol_rules)
         checkpoint()
         if layout.segments and (layout.facts or layout.protocol_kind or len(layout.segments) > 1):
             findings = self._read_layout(findings, notes, layout)

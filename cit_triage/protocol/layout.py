@@ -399,7 +399,7 @@ class _Reader:
                     self._add("unit_log", a, m.start() + len(raw.rstrip()))
 
     def _timestamps(self) -> None:
-        if ":" not in self.text and "<<" not in self.text:   # every stamp pattern has one
+        if ":" not in self.text and "<<" not in self.text and "[" not in self.text:   # every stamp pattern has one
             return
         for m in self.rules.timestamp_regex.finditer(self.text):
             self._add("timestamp", m.start(), m.end())

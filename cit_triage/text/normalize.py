@@ -214,7 +214,8 @@ class Shorthand:
                     chars = chars or list(text)
                     chars[m.start(2)] = " "  # same length: the offset map holds
             if chars is not None:
-                text = "".join(chars)
+                # "MENTAL \n BREAKDOWN" joined is three blanks: one, or spaCy makes a token of the rest
+                text, starts, ends = _collapse_blanks("".join(chars), starts, ends)
         m = _LAST_WORD.search(text)
         if m is not None:
             completed = self.repair.complete(m.group(1))

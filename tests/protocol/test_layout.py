@@ -187,6 +187,31 @@ def test_timestamps_and_user_stamps():
     assert text_of(notes, "narrative", page) == ["rp adv brother yelling", "now in garage"]
 
 
+def test_bracketed_times_and_initials_are_stamps():
+    notes = "RP ADV SON TOOK PILLS [SJP] / PD EN ROUTE [14:02] [SJP]"
+    page = read_layout(notes)
+    assert text_of(notes, "timestamp", page) == ["[SJP]", "[14:02]", "[SJP]"]
+
+
+@pytest.mark.parametrize("notes,concept", [
+    ("JSMITH 14:03:20 SAID SON IS HAVING A MENTAL JSMITH 14:03:22 BREAKDOWN", "EMOTIONAL_DISTRESS"),
+    ("MOM ADV HE CUT [TJW] HIS WRISTS [TJW]", "SELF_HARM"),
+    ("FEMALE TOOK A WHOLE [10:12:44] BOTTLE OF TYLENOL", "INGESTION_QUANTITY"),
+])
+def test_an_entry_stamp_inside_a_sentence_reads_as_a_wrapped_line(triager, notes, concept):
+    a = triager.analyze(notes)
+    found = [f for f in a.findings if f.concept == concept]
+    assert found
+    # the quote is the original characters, stamp included
+    assert a.quote(found[0]) in notes
+
+
+def test_an_entry_stamp_between_unrelated_words_still_ends_the_clause(triager):
+    # "no" must not reach across an entry into the next one
+    a = triager.analyze("NO WEAPONS JSMITH 14:03:22 HEARING VOICES JSMITH 14:03:40 WANTS EVAL")
+    assert {f.concept: f.assertion for f in a.findings}.get("PSYCHOSIS") == "affirmed"
+
+
 def test_premise_caution_note():
     notes = "CAUTION NOTE: prior EDP at this address, resident known to keep knives.\nRP states a car was broken into overnight"
     page = read_layout(notes)
