@@ -209,8 +209,10 @@ class Shorthand:
         if pairs and "\n" in text:
             chars = None
             for m in _WRAP.finditer(text):
-                right = m.group(3)
-                if (m.group(1), "#" if right[0].isdigit() else right) in pairs:
+                left, right = m.group(1), m.group(3)
+                if (left, "#" if right[0].isdigit() else right) in pairs or (
+                        right in self.repair.phrase_starts and (left in self.repair.cue_ends or (
+                            left in self.repair.answers and not self._answers_its_line(text, m.start(1))))):
                     chars = chars or list(text)
                     chars[m.start(2)] = " "  # same length: the offset map holds
             if chars is not None:
@@ -226,6 +228,19 @@ class Shorthand:
                 starts = starts[:a] + [origin] * len(completed) + starts[b:]
                 ends = ends[:a] + [end] * len(completed) + ends[b:]
         return text, starts, ends
+
+    def _answers_its_line(self, text: str, at: int) -> bool:
+        """The answer word at ``at`` (last on its line) answers that line: it follows a question
+        mark, a colon, a list number, or a phrase's last word ("ANY WEAPONS? NO", "WEAPONS NO")."""
+        j = at
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == 0 or text[j - 1] in "?:=.-)":
+            return j > 0
+        k = j
+        while k > 0 and "a" <= text[k - 1] <= "z":
+            k -= 1
+        return k < j and text[k:j] in self.repair.phrase_ends
 
     def _emit_repair(self, fix, start: int, lowered: str, pieces, starts, ends) -> None:
         """Write a WordRepair result: parts joined by spaces (empty spans), each part mapped to

@@ -24,7 +24,9 @@ span at its position, a rewritten word to the whole original word.
    sharing the shortest, "gunshot"/"gunshots"; else the most frequent English one) is read as it.
 5. **A line wrapped inside a phrase** (:attr:`WordRepair.wrap_pairs`): "HAVING A MENTAL" /
    "BREAKDOWN" on two lines is one phrase. A line break between two words that stand next to
-   each other in a lexicon phrase or inside an act pattern ("TOOK" / "8 PILLS") reads as a
+   each other in a lexicon phrase or inside an act pattern ("TOOK" / "8 PILLS"), or between a
+   context cue and a phrase ("DENIES" / "SI", "NOT" / "VIOLENT", "NO" / "WEAPONS", but not
+   after an answer that answers its own line: "ANY WEAPONS? NO", "WEAPONS NO"), reads as a
    space; every other line break still ends a clause.
 
 The vocabulary is the lexicon's words (concept and context-rule phrases after shorthand
@@ -89,14 +91,15 @@ class TokenRules:
     version: str
     joiners: frozenset[str] = frozenset()
     trailers: frozenset[str] = frozenset()
+    answers: frozenset[str] = frozenset()
 
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_TOKENS) -> "TokenRules":
         path = Path(path)
         data = read_toml(path)
-        unknown = set(data) - {"version", "guard", "inflections", "split"}
+        unknown = set(data) - {"version", "guard", "inflections", "split", "wrap"}
         if unknown:
-            raise DataFileError(Errors.E030.format(path=path, detail=f"unknown sections {sorted(unknown)}; allowed: guard, inflections, split"))
+            raise DataFileError(Errors.E030.format(path=path, detail=f"unknown sections {sorted(unknown)}; allowed: guard, inflections, split, wrap"))
         guard = _words(path, "[guard] words", data.get("guard", {}).get("words", []))
         inflections = data.get("inflections", {})
         irregular = inflections.get("irregular", {})
@@ -108,8 +111,9 @@ class TokenRules:
         never = _words(path, "[inflections] never", inflections.get("never", []))
         joiners = _words(path, "[split] joiners", data.get("split", {}).get("joiners", []))
         trailers = _words(path, "[split] trailers", data.get("split", {}).get("trailers", []))
+        answers = _words(path, "[wrap] answers", data.get("wrap", {}).get("answers", []))
         return cls(frozenset(guard), dict(irregular), frozenset(never), str(data.get("version", "unversioned")),
-                   frozenset(joiners), frozenset(trailers))
+                   frozenset(joiners), frozenset(trailers), frozenset(answers))
 
 
 def _words(path: Path, where: str, value) -> list[str]:
@@ -143,7 +147,9 @@ class WordRepair:
 
     def __init__(self, lexicon: set[str], known: set[str], english: dict[str, int], cache_size: int = 65536,
                  canonical: dict[str, str] | None = None, wrap_pairs: frozenset[tuple[str, str]] = frozenset(),
-                 joiners: frozenset[str] = frozenset(), trailers: frozenset[str] = frozenset()):
+                 joiners: frozenset[str] = frozenset(), trailers: frozenset[str] = frozenset(),
+                 cue_ends: frozenset[str] = frozenset(), phrase_starts: frozenset[str] = frozenset(),
+                 phrase_ends: frozenset[str] = frozenset(), answers: frozenset[str] = frozenset()):
         self.lexicon = lexicon
         self.joiners = sorted(joiners, key=len, reverse=True)
         self._joiner_set = frozenset(joiners)
@@ -151,6 +157,10 @@ class WordRepair:
         self.known = known
         self.english = english
         self.wrap_pairs = wrap_pairs
+        self.cue_ends = cue_ends            # a line ending in one of these ("DENIES", "NOT", "HX OF")...
+        self.phrase_starts = phrase_starts  # ...and going on with a phrase's first word is one sentence
+        self.phrase_ends = phrase_ends
+        self.answers = answers              # "NO" / "WEAPONS": one sentence unless "NO" answers its line
         self._sorted_lexicon = sorted(w for w in lexicon if w.isalpha())
         # A shorthand key that is itself a misspelling ("voises") stands for its word: "voixes"
         # near both "voises" and "voices" is one candidate, not two.
@@ -249,13 +259,14 @@ class WordRepair:
 
 
 def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRules | None = None,
-                      adjacent: set[tuple[str, str]] = frozenset()):
+                      adjacent: set[tuple[str, str]] = frozenset(), forward_cues=()):
     """``shorthand`` extended for a loaded lexicon: its inflections and a :class:`WordRepair`.
 
     ``concept_phrases`` and ``rule_phrases``: the lexicon's concept phrases and context-rule
     literals as written (braces expanded); they are normalized here the way the matchers
     normalize them. ``adjacent``: more word pairs a line wrap between them joins (the act
-    patterns'; "#" is a number). Build it once per lexicon (``build_analyzer`` does).
+    patterns'; "#" is a number); ``forward_cues``: the cue literals that reach forward, after
+    which a wrapped line goes on. Build it once per lexicon (``build_analyzer`` does).
     """
     rules = rules or load_token_rules()
     english = english_words()
@@ -269,8 +280,14 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     misspelt = {k: v for k, v in shorthand.words.items() if k != v and " " not in k and " " not in v}
     wrap_pairs = frozenset({pair for p in concept_phrases for pair in _adjacent_words(shorthand.phrase_text(p))}
                            | set(adjacent))
+    phrase_starts = frozenset(t.split()[0] for t in (shorthand.phrase_text(p) for p in concept_phrases) if t.split())
+    phrase_ends = frozenset(t.split()[-1] for t in (shorthand.phrase_text(p) for p in concept_phrases) if t.split())
+    cue_ends = frozenset(t.split()[-1] for t in (shorthand.phrase_text(p) for p in forward_cues)
+                         if t.split() and t.split()[-1].isalpha()) - rules.answers
     return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs,
-                                                joiners=rules.joiners, trailers=rules.trailers))
+                                                joiners=rules.joiners, trailers=rules.trailers,
+                                                cue_ends=cue_ends, phrase_starts=phrase_starts,
+                                                phrase_ends=phrase_ends, answers=rules.answers))
 
 
 def _adjacent_words(text: str):

@@ -195,6 +195,21 @@ def test_a_line_wrapped_inside_an_act_pattern_is_one_act(triager, notes, concept
     assert concept in {f.concept for f in triager.analyze(notes).findings}
 
 
+@pytest.mark.parametrize("notes,concept,assertion", [
+    ("hearing voices, denies\nsi or hi", "SUICIDAL_IDEATION", "negated"),
+    ("depressed female, not\nviolent", "VIOLENCE", "negated"),
+    ("son hearing voices, no\nweapons in the home", "OTHER_WEAPON", "negated"),
+    ("PARANOID, HX OF\nSUICIDE ATTEMPTS", "SUICIDAL_IDEATION", "historical"),
+])
+def test_a_line_wrapped_between_a_cue_and_its_phrase_keeps_the_cue(triager, notes, concept, assertion):
+    assert {f.concept: f.assertion for f in triager.analyze(notes).findings}.get(concept) == assertion
+
+
+@pytest.mark.parametrize("notes", ["ANY WEAPONS? NO\nHEARING VOICES", "1. No\nhearing voices", "Psych hx: No\nhearing voices"])
+def test_an_answer_at_a_line_end_does_not_reach_the_next_line(triager, notes):
+    assert {f.concept: f.assertion for f in triager.analyze(notes).findings}.get("PSYCHOSIS") == "affirmed"
+
+
 def test_a_line_wrapped_inside_a_lexicon_phrase_is_one_phrase(triager):
     notes = "COMP ADV THAT SHE BELIEVES HER SON IS HAVING A MENTAL\nBREAKDOWN. WALKING DOWN PARR"
     concepts = {f.concept for f in triager.analyze(notes).findings}
