@@ -29,6 +29,8 @@ _QUOTES = re.compile(r"[\"“”«»]|(?<![a-z])['‘’`]|['‘’`](?![a-z])")
 _GLUED = re.compile(r"(?<![a-z0-9])[.*#~_=+^](?=[a-z])")
 # A line break between two words (text/tokens.py: a wrap inside a phrase joins them).
 _WRAP = re.compile(r"(?<![a-z])([a-z]+)[ \t\r]*(\n)[ \t]*([a-z]+|[0-9]+)(?![a-z0-9])")
+# A line that is one answer word after a line that ends in a word: "ACCESS TO WEAPONS\nNO".
+_ANSWER_LINE = re.compile(r"(?<=[a-z])[ \t]*(\n)[ \t]*([a-z]+)[ \t]*(?=\n|\Z)")
 # The page's last word, with nothing but white space after it (a field cut off mid-word).
 _LAST_WORD = re.compile(r"(?<![a-z0-9'])([a-z]+)\s*\Z")
 
@@ -218,6 +220,7 @@ class Shorthand:
             if chars is not None:
                 # "MENTAL \n BREAKDOWN" joined is three blanks: one, or spaCy makes a token of the rest
                 text, starts, ends = _collapse_blanks("".join(chars), starts, ends)
+            text, starts, ends = self._answer_lines(text, starts, ends)
         m = _LAST_WORD.search(text)
         if m is not None:
             completed = self.repair.complete(m.group(1))
@@ -227,6 +230,18 @@ class Shorthand:
                 text = text[:a] + completed + text[b:]
                 starts = starts[:a] + [origin] * len(completed) + starts[b:]
                 ends = ends[:a] + [end] * len(completed) + ends[b:]
+        return text, starts, ends
+
+    def _answer_lines(self, text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+        """A line that is only an answer ("NO", "UNK") answers the line before it when that one
+        asks without a question mark ("ACCESS TO WEAPONS" / "NO"): the break reads as " : ",
+        so the answer cues of the context rules apply ("WEAPONS: NO")."""
+        found = [m for m in _ANSWER_LINE.finditer(text) if m.group(2) in self.repair.answers]
+        for m in reversed(found):  # right to left: earlier offsets stay valid
+            i = m.start(1)
+            text = text[:i] + " : " + text[i + 1:]
+            starts = starts[:i] + [starts[i]] * 3 + starts[i + 1:]
+            ends = ends[:i] + [ends[i]] * 3 + ends[i + 1:]
         return text, starts, ends
 
     def _answers_its_line(self, text: str, at: int) -> bool:

@@ -210,6 +210,19 @@ def test_an_answer_at_a_line_end_does_not_reach_the_next_line(triager, notes):
     assert {f.concept: f.assertion for f in triager.analyze(notes).findings}.get("PSYCHOSIS") == "affirmed"
 
 
+@pytest.mark.parametrize("notes,concept,assertion", [
+    ("SUICIDAL. ANY ACCESS TO WEAPONS\nNO", "OTHER_WEAPON", "negated"),
+    ("DOES HE HAVE ACCESS TO WEAPONS\nNO\nIS HE VIOLENT\nNO", "VIOLENCE", "negated"),
+    ("HEARING VOICES\nWEAPONS\nUNK", "OTHER_WEAPON", "unknown"),
+    ("SUICIDAL\nACCESS TO WEAPONS\nYES", "OTHER_WEAPON", "affirmed"),
+])
+def test_an_answer_alone_on_its_line_answers_the_line_before(triager, notes, concept, assertion):
+    a = triager.analyze(notes)
+    found = {f.concept: f for f in a.findings}
+    assert found[concept].assertion == assertion
+    assert a.quote(found[concept]) in notes  # offsets still the original's
+
+
 def test_a_line_wrapped_inside_a_lexicon_phrase_is_one_phrase(triager):
     notes = "COMP ADV THAT SHE BELIEVES HER SON IS HAVING A MENTAL\nBREAKDOWN. WALKING DOWN PARR"
     concepts = {f.concept for f in triager.analyze(notes).findings}
