@@ -93,3 +93,16 @@ def test_spans_quote_original_characters(triager):
     for f in s.risk_factors:
         assert notes[f.start:f.end] == f.text
     assert {"KNIFE", "HEARING VOICES"} <= {f.text for f in s.risk_factors}
+
+
+
+@pytest.mark.parametrize("notes,expected", [
+    # an answer right after a question mark answers that question, not the next one
+    ("Is he violent?: No  Access to weapons?: Yes", {"VIOLENCE": "negated", "OTHER_WEAPON": "affirmed"}),
+    # one-letter answers
+    ("Violent - N / Weapons - N", {"VIOLENCE": "negated", "OTHER_WEAPON": "negated"}),
+    ("VIOLENT: N WEAPONS: Y", {"VIOLENCE": "negated", "OTHER_WEAPON": "affirmed"}),
+])
+def test_protocol_style_answers(triager, notes, expected):
+    found = {f.concept: f.assertion for f in triager.analyze(Call(notes=notes, call_type="PSYCHIATRIC")).findings}
+    assert {k: found.get(k) for k in expected} == expected
