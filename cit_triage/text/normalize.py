@@ -212,6 +212,8 @@ class Shorthand:
             chars = None
             for m in _WRAP.finditer(text):
                 left, right = m.group(1), m.group(3)
+                if right[0].isdigit() and (left in self.repair.answers or text[m.end(3):m.end(3) + 1] in (".", ")")):
+                    continue  # "VIOLENT? UNK" / "4. ANY WEAPONS": an answer, then the next numbered question
                 if (left, "#" if right[0].isdigit() else right) in pairs or (
                         right in self.repair.phrase_starts and (left in self.repair.cue_ends or (
                             left in self.repair.answers and not self._answers_its_line(text, m.start(1))))):

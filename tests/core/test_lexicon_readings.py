@@ -187,16 +187,14 @@ def test_threatening_oneself_is_suicidal_not_a_threat_to_others(triager, notes):
     assert "THREAT_TO_OTHERS" not in found
 
 
-@pytest.mark.parametrize("notes", [
-    "9 yo with seizure disorder ran out of his meds yesterday, seizing now",
-    "DIABETIC FEMALE OFF HER MEDS FOR A WEEK, SUGAR 40",
-])
-def test_medicine_run_out_with_a_medical_cause_is_no_psychiatric_sign(triager, notes):
-    assert "MEDICATION_NONADHERENCE" not in crisis_of(triager, notes)
+def test_a_bus_terminal_is_no_terminal_illness(triager):
+    # a stated physical cause would explain the behavior away; a place does not
+    assert crisis_of(triager, "found sleeping at the bus terminal, talking to herself, believes she is a famous singer")
 
 
-def test_psychiatric_medicine_stopped_without_a_medical_cause_still_counts(triager):
-    assert "MEDICATION_NONADHERENCE" in crisis_of(triager, "son off his meds for two weeks, pacing all night")
+def test_psychiatric_medicine_stopped_is_not_explained_by_an_illness_named_in_passing(triager):
+    notes = "husband stopped his antidepressants, in bed for a week, says he wishes he had cancer"
+    assert "MEDICATION_NONADHERENCE" in crisis_of(triager, notes)
 
 
 @pytest.mark.parametrize("notes", [
@@ -214,3 +212,7 @@ def test_short_misspellings_of_mental_and_psych_are_read(triager, notes):
 
 def test_altered_mental_status_in_shorthand_stays_medical(triager):
     assert not crisis_of(triager, "78 YOF ALT MNTL STATUS, DIABETIC", "ALT MNTL F")
+
+
+def test_a_single_voice_heard_is_a_hallucination(triager):
+    assert "PSYCHOSIS" in crisis_of(triager, "wife says she hears a voice telling her to leave the house")

@@ -223,6 +223,12 @@ def test_an_answer_alone_on_its_line_answers_the_line_before(triager, notes, con
     assert a.quote(found[concept]) in notes  # offsets still the original's
 
 
+def test_an_answer_then_a_numbered_question_stays_two_lines(triager):
+    notes = "3. Is he/she violent? UNK\n4. Any weapons? NO\n5. Is he alert? YES"
+    found = {f.concept: f.assertion for f in triager.analyze(notes).findings}
+    assert found.get("VIOLENCE") == "unknown" and found.get("OTHER_WEAPON") == "negated"
+
+
 def test_a_line_wrapped_inside_a_lexicon_phrase_is_one_phrase(triager):
     notes = "COMP ADV THAT SHE BELIEVES HER SON IS HAVING A MENTAL\nBREAKDOWN. WALKING DOWN PARR"
     concepts = {f.concept for f in triager.analyze(notes).findings}
