@@ -6,10 +6,10 @@ list) is corrected to the one lexicon word within one edit: an insertion, deleti
 substitution or transposition (a doubled or undoubled letter is an insertion or deletion).
 Of two or more candidates, the one that only doubles a letter of the word wins, as an
 undoubled letter is the commonest typo ("mentaly": mentally, not mental; "stabing": stabbing,
-not stating); of candidates that are forms of one word, the one that restores a dropped letter
-wins ("threatend": threatened, not threaten); otherwise several candidates leave the word alone. Real English words are
-never corrected, which is what keeps "violet" from becoming "violent"; short words are never
-corrected (too many neighbours). Lookups are cached per distinct word by the caller.
+not stating); of candidates that are forms of one word, the one that restores a dropped
+letter wins ("threatend": threatened, not threatens); otherwise several candidates leave the
+word alone. Real English words are never corrected, which is what keeps "violet" from
+becoming "violent"; short words are never corrected (too many neighbours). Lookups are cached per distinct word by the caller.
 """
 
 from __future__ import annotations
