@@ -106,3 +106,14 @@ def test_spans_quote_original_characters(triager):
 def test_protocol_style_answers(triager, notes, expected):
     found = {f.concept: f.assertion for f in triager.analyze(Call(notes=notes, call_type="PSYCHIATRIC")).findings}
     assert {k: found.get(k) for k in expected} == expected
+
+
+
+@pytest.mark.parametrize("notes,expected", [
+    ("SI/HI: denies", {"SUICIDAL_IDEATION": "negated", "HOMICIDAL_IDEATION": "negated"}),
+    ("pt: denies SI, crying", {"SUICIDAL_IDEATION": "negated"}),
+    ("pt with S.I. since this morning", {"SUICIDAL_IDEATION": "affirmed"}),
+])
+def test_denials_as_answers_and_dotted_shorthand(triager, notes, expected):
+    found = {f.concept: f.assertion for f in triager.analyze(notes).findings}
+    assert {k: found.get(k) for k in expected} == expected
