@@ -216,3 +216,8 @@ def test_altered_mental_status_in_shorthand_stays_medical(triager):
 
 def test_a_single_voice_heard_is_a_hallucination(triager):
     assert "PSYCHOSIS" in crisis_of(triager, "wife says she hears a voice telling her to leave the house")
+
+
+@pytest.mark.parametrize("notes", ["suicidal male on top of parking garage", "female threatening to jump, on the roof of the hotel"])
+def test_the_top_of_a_structure_is_a_height(triager, notes):
+    assert "AT_RISK_LOCATION" in concepts(triager, notes)
