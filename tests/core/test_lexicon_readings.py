@@ -221,3 +221,8 @@ def test_a_single_voice_heard_is_a_hallucination(triager):
 @pytest.mark.parametrize("notes", ["suicidal male on top of parking garage", "female threatening to jump, on the roof of the hotel"])
 def test_the_top_of_a_structure_is_a_height(triager, notes):
     assert "AT_RISK_LOCATION" in concepts(triager, notes)
+
+
+def test_wanting_to_end_it_is_ideation_but_ending_a_relationship_is_not(triager):
+    assert "SUICIDAL_IDEATION" in crisis_of(triager, "son locked in the bathroom, says he wants to end it")
+    assert "SUICIDAL_IDEATION" not in concepts(triager, "girlfriend wants to end it with him, he is yelling")
