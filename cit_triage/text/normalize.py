@@ -30,7 +30,7 @@ _GLUED = re.compile(r"(?<![a-z0-9])[.*#~_=+^](?=[a-z])")
 # A line break between two words (text/tokens.py: a wrap inside a phrase joins them).
 _WRAP = re.compile(r"(?<![a-z])([a-z]+)[ \t\r]*(\n)[ \t]*([a-z]+|[0-9]+)(?![a-z0-9])")
 # A line that is one answer word after a line that ends in a word: "ACCESS TO WEAPONS\nNO".
-_ANSWER_LINE = re.compile(r"(?<=[a-z])[ \t]*(\n)[ \t]*([a-z]+)[ \t]*(?=\n|\Z)")
+_ANSWER_LINE = re.compile(r"(?<=[a-z])[ \t]*(\n[ \t\n]*)([a-z]+)[ \t]*(?=\n|\Z)")
 # The page's last word, with nothing but white space after it (a field cut off mid-word).
 _LAST_WORD = re.compile(r"(?<![a-z0-9'])([a-z]+)\s*\Z")
 
@@ -240,10 +240,10 @@ class Shorthand:
         so the answer cues of the context rules apply ("WEAPONS: NO")."""
         found = [m for m in _ANSWER_LINE.finditer(text) if m.group(2) in self.repair.answers]
         for m in reversed(found):  # right to left: earlier offsets stay valid
-            i = m.start(1)
-            text = text[:i] + " : " + text[i + 1:]
-            starts = starts[:i] + [starts[i]] * 3 + starts[i + 1:]
-            ends = ends[:i] + [ends[i]] * 3 + ends[i + 1:]
+            i, j = m.span(1)  # the break, with any blank lines (a stamp read as one) after it
+            text = text[:i] + " : " + text[j:]
+            starts = starts[:i] + [starts[i]] * 3 + starts[j:]
+            ends = ends[:i] + [ends[i]] * 3 + ends[j:]
         return text, starts, ends
 
     def _answers_its_line(self, text: str, at: int) -> bool:

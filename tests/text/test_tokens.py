@@ -215,6 +215,7 @@ def test_an_answer_at_a_line_end_does_not_reach_the_next_line(triager, notes):
     ("DOES HE HAVE ACCESS TO WEAPONS\nNO\nIS HE VIOLENT\nNO", "VIOLENCE", "negated"),
     ("HEARING VOICES\nWEAPONS\nUNK", "OTHER_WEAPON", "unknown"),
     ("SUICIDAL\nACCESS TO WEAPONS\nYES", "OTHER_WEAPON", "affirmed"),
+    ("SON IS SUICIDAL [TJW] ACCESS TO WEAPONS [TJW]\nNO", "OTHER_WEAPON", "negated"),
 ])
 def test_an_answer_alone_on_its_line_answers_the_line_before(triager, notes, concept, assertion):
     a = triager.analyze(notes)
