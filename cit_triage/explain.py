@@ -134,8 +134,9 @@ _DERIVED_RISK = ("@plan_with_means", "@intentional_ingestion", "@suicidal_self_h
 def summary_line(response: str, confidence: float, a: CallAnalysis, needs_review: bool, review_reasons: list[str]) -> str:
     """One line a dispatcher reads in two seconds."""
     parts = [f"{_LABELS[response]} ({confidence:.0%})"]
-    crisis = list(dict.fromkeys(a.quote(f) for f in a.facts.crisis))[:2]
-    risk = [f'"{q}"' for q in dict.fromkeys(a.quote(f) for f in a.facts.risk)][:3]
+    # a quote across a wrapped line stays on the one line: its white space reads as one space
+    crisis = list(dict.fromkeys(" ".join(a.quote(f).split()) for f in a.facts.crisis))[:2]
+    risk = [f'"{q}"' for q in dict.fromkeys(" ".join(a.quote(f).split()) for f in a.facts.risk)][:3]
     if not risk:  # a risk made of several findings: "wants to die" + "pills" is a plan with means
         risk = [fact.lstrip("@").replace("_", " ") for fact in _DERIVED_RISK if fact in a.facts.present]
     if crisis:

@@ -37,3 +37,10 @@ def test_summary_names_a_derived_risk_sign():
     assert result.exit_code == 0
     assert "co_responder" in result.output
     assert "risk: plan with means" in result.output
+
+
+def test_summary_stays_one_line_when_a_quote_spans_a_wrapped_line(triager):
+    s = triager.suggest("RP SAYS HUSBAND IS GOING TO\nSHOOT HIMSELF, HE IS IN THE BARN")
+    assert "\n" not in s.summary and "GOING TO SHOOT HIMSELF" in s.summary
+    # the reasons still quote the original characters
+    assert any(sp.text == "IS GOING TO\nSHOOT HIMSELF" for r in s.reasons for sp in r.spans)
