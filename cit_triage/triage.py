@@ -13,10 +13,8 @@ from .analysis import Analyzer, CallAnalysis
 from .errors import Errors, InputError, ModelFileError
 from .explain import model_reasons, risk_factors, rule_reasons, summary_line
 from .model.files import load_model
-from .concepts.context_rule import ASSERTION_OF
-from .concepts.lexicon import expand_phrase
 from .concepts.patterns import adjacent_words
-from .concepts.pipeline import build_nlp, lexicon_phrases
+from .concepts.pipeline import build_nlp, forward_cues, lexicon_phrases
 from .text.normalize import load_shorthand
 from .text.tokens import with_token_repair
 from .model.confidence import ConfidenceModel
@@ -148,10 +146,9 @@ def build_analyzer(policy: Policy) -> Analyzer:
     nlp = renew_nlp()
     # Notes get the token stage's word repair, built from this lexicon's own words.
     concept_phrases, rule_phrases = lexicon_phrases(nlp)
-    forward = [p for r in nlp.get_pipe("cit_context").rules.rules if r.direction in ("FORWARD", "BIDIRECTIONAL")
-               and r.category in ASSERTION_OF for p in expand_phrase(r.literal)]
     normalizer = with_token_repair(load_shorthand(lex.shorthand), concept_phrases, rule_phrases,
-                                   adjacent=adjacent_words(nlp.get_pipe("cit_concepts").patterns), forward_cues=forward)
+                                   adjacent=adjacent_words(nlp.get_pipe("cit_concepts").patterns),
+                                   forward_cues=forward_cues(nlp))
     concepts = nlp.get_pipe("cit_concepts").lexicon
     return Analyzer(nlp, normalizer, concepts,
                     policy.counting.crisis_assertions, policy.counting.risk_assertions, policy.call_type_matcher(),

@@ -8,6 +8,8 @@ which lexicon it used. Results go to ``doc._.findings`` (a list of ``Finding``).
 
 from __future__ import annotations
 
+import dataclasses
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.attrs import ORTH, SPACY
@@ -92,12 +94,12 @@ class ConceptMatcher:
             concept = self.concept_of[key]
             if concept == "NOT_A_SIGN":
                 continue
-            findings.append(Finding(concept, self.group_of[concept], start, end,
-                                    doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+            found = Finding(concept, self.group_of[concept], start, end,
+                            doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text))
+            findings.append(found)
             for implied, words in self.implies.get(concept, ()):
                 if any(t.lower_ in words for t in doc[start:end]):
-                    findings.append(Finding(implied, self.group_of[implied], start, end, findings[-1].start_char,
-                                            findings[-1].end_char, implied=True))
+                    findings.append(dataclasses.replace(found, concept=implied, group=self.group_of[implied], implied=True))
         findings.sort(key=lambda f: f.start)
         doc._.findings = findings
         return doc

@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from . import components  # noqa: F401  (registers the factories)
+from .context_rule import ASSERTION_OF
 from .lexicon import expand_phrase
 
 #: Strings each of the tokenizer's three affix searches remembers (about 8 MB in all when full).
@@ -40,6 +41,14 @@ def lexicon_phrases(nlp: Language) -> tuple[list[str], list[str]]:
     rules = nlp.get_pipe("cit_context").rules
     return ([p for c in concepts.lexicon for p in c.phrases] + pattern_words,
             [p for r in rules.rules for p in expand_phrase(r.literal)])
+
+
+def forward_cues(nlp: Language) -> list[str]:
+    """The context-cue literals that set an assertion on what follows them ("denies", "not",
+    "hx of"), braces expanded: a line wrapped right after one goes on with its phrase."""
+    return [p for r in nlp.get_pipe("cit_context").rules.rules
+            if r.direction in ("FORWARD", "BIDIRECTIONAL") and r.category in ASSERTION_OF
+            for p in expand_phrase(r.literal)]
 
 
 @spacy.registry.tokenizers("cit_triage.Tokenizer.v1")

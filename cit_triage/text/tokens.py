@@ -270,7 +270,8 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     """
     rules = rules or load_token_rules()
     english = english_words()
-    concept_words = phrase_words(shorthand.phrase_text(p) for p in concept_phrases)
+    concept_texts = [shorthand.phrase_text(p).split() for p in concept_phrases]
+    concept_words = phrase_words(" ".join(words) for words in concept_texts)
     lexicon = (concept_words | phrase_words(shorthand.phrase_text(p) for p in rule_phrases)
                | phrase_words(list(shorthand.words) + list(shorthand.words.values())))
     protected = set(shorthand.words) | rules.guard
@@ -278,18 +279,17 @@ def with_token_repair(shorthand, concept_phrases, rule_phrases, rules: TokenRule
     extra = inflections.lexicon_forms(concept_words, lexicon | rules.guard, english, protected)
     known = lexicon | set(english) | rules.guard | set(extra)
     misspelt = {k: v for k, v in shorthand.words.items() if k != v and " " not in k and " " not in v}
-    wrap_pairs = frozenset({pair for p in concept_phrases for pair in _adjacent_words(shorthand.phrase_text(p))}
-                           | set(adjacent))
-    phrase_starts = frozenset(t.split()[0] for t in (shorthand.phrase_text(p) for p in concept_phrases) if t.split())
-    phrase_ends = frozenset(t.split()[-1] for t in (shorthand.phrase_text(p) for p in concept_phrases) if t.split())
-    cue_ends = frozenset(t.split()[-1] for t in (shorthand.phrase_text(p) for p in forward_cues)
-                         if t.split() and t.split()[-1].isalpha()) - rules.answers
+    concept_texts = [words for words in concept_texts if words]
+    wrap_pairs = frozenset({pair for words in concept_texts for pair in _adjacent_words(words)} | set(adjacent))
+    phrase_starts = frozenset(words[0] for words in concept_texts)
+    phrase_ends = frozenset(words[-1] for words in concept_texts)
+    cue_ends = frozenset(words[-1] for words in (shorthand.phrase_text(p).split() for p in forward_cues)
+                         if words and words[-1].isalpha()) - rules.answers
     return shorthand.extended(extra, WordRepair(lexicon, known, english, canonical=misspelt, wrap_pairs=wrap_pairs,
                                                 joiners=rules.joiners, trailers=rules.trailers,
                                                 cue_ends=cue_ends, phrase_starts=phrase_starts,
                                                 phrase_ends=phrase_ends, answers=rules.answers))
 
 
-def _adjacent_words(text: str):
-    words = text.split()
+def _adjacent_words(words: list[str]):
     return [(a, b) for a, b in zip(words, words[1:]) if a.isalpha() and b.isalpha()]
